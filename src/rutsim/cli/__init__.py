@@ -1,0 +1,53 @@
+"""The ``rutsim`` command line: argument parsing and error reporting only, no logic.
+
+Each command group lives in its own module and registers a Typer sub-app here.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from rutsim.errors import RutsimError
+
+app = typer.Typer(
+    name="rutsim",
+    help="Monte Carlo scenario engine for U.S. small caps: Fed paths to return distributions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_err = Console(stderr=True)
+
+
+def _register() -> None:
+    # Imported here so that each command module stays independent of the others.
+    from rutsim.cli import _data
+
+    app.add_typer(_data.app, name="data")
+
+
+def main() -> None:
+    """Entry point of the ``rutsim`` console script: one clear message per user error."""
+    _register()
+    try:
+        app(standalone_mode=False)
+    except RutsimError as exc:
+        # Text, not markup: user strings may contain square brackets.
+        _err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _err.print("aborted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
