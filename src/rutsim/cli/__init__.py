@@ -23,11 +23,22 @@ app = typer.Typer(
 _err = Console(stderr=True)
 
 
-def _register() -> None:
-    # Imported here so that each command module stays independent of the others.
-    from rutsim.cli import _data
+_COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_report")
 
-    app.add_typer(_data.app, name="data")
+
+def _register() -> None:
+    # Each command module exposes ``register(app)``; imported lazily so that ``--help``
+    # and light commands do not pay for importing PyMC or JAX.
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"rutsim.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"rutsim.cli.{name}":
+                raise
+            continue
+        module.register(app)
 
 
 def main() -> None:
