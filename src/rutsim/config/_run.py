@@ -15,8 +15,9 @@ from rutsim.config._simulation import ScenarioSelection, SimulationConfig
 class RunConfig(FrozenModel):
     """Everything one ``rutsim run`` needs; every section has defaults.
 
-    Relative paths in the file are resolved against the folder the config file sits in
-    the parent of ``configs/`` (the project root) when loaded by :func:`load_run_config`.
+    Relative paths in a config (scenario folder, outputs, models, data files) are taken
+    relative to the working directory, which is the project root in every documented
+    command.
     """
 
     data: DataConfig = DataConfig()
