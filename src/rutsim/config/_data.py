@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field, field_validator, model_validator
+
 from rutsim.config._base import FrozenModel
+
+
+class UserSeries(FrozenModel):
+    """A user's own series (e.g. vendor Russell 2000 EPS or P/E history).
+
+    The model uses it as a direct observation of small-cap earnings (``kind = "eps"``) or
+    of the small-cap multiple (``kind = "pe"``).
+
+    Attributes
+    ----------
+    path : Path
+        CSV with a date column (first column, or one named ``date``) and numeric columns.
+        Dates may be daily, monthly (``YYYY-MM``) or quarterly (``2025Q3``).
+    kind : "eps" or "pe"
+        ``eps``: trailing twelve-month earnings per index share (USD, may be negative).
+        ``pe``: trailing price/earnings ratio (positive).
+    column : str
+        The column of the file holding the series.
+    """
+
+    path: Path
+    kind: Literal["eps", "pe"]
+    column: str = Field(min_length=1)
 
 
 class DataConfig(FrozenModel):
@@ -13,10 +39,13 @@ class DataConfig(FrozenModel):
 
     Attributes
     ----------
-    panel : "embedded" or a path to a panel CSV written by ``rutsim data build``.
+    panel : "embedded" or a path to a dataset folder (or its ``panel_quarterly.csv``)
+        written by ``rutsim data build``.
     start, end : first and last quarter of the estimation sample, e.g. "1988Q1".
     slope : which curve slope is the slope driver.
     spread : which credit spread is the spread driver.
+    user_series : the user's own small-cap EPS or P/E series (at most one of each kind);
+        they appear in the panel as columns ``user_eps`` / ``user_pe``.
     """
 
     panel: Literal["embedded"] | Path = "embedded"
@@ -24,3 +53,21 @@ class DataConfig(FrozenModel):
     end: str = "2025Q3"
     slope: Literal["10y2y", "10y3m"] = "10y2y"
     spread: Literal["baa10y", "hy_oas", "gz"] = "baa10y"
+    user_series: tuple[UserSeries, ...] = ()
+
+    @field_validator("start", "end")
+    @classmethod
+    def _quarter_label(cls, value: str) -> str:
+        if not re.fullmatch(r"\d{4}Q[1-4]", value):
+            raise ValueError(f"'{value}' is not a quarter like 1988Q1")
+        return value
+
+    @model_validator(mode="after")
+    def _checks(self) -> DataConfig:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        kinds = [s.kind for s in self.user_series]
+        for kind in ("eps", "pe"):
+            if kinds.count(kind) > 1:
+                raise ValueError(f"user_series lists kind '{kind}' more than once; keep one")
+        return self

@@ -126,9 +126,20 @@ def require_columns(table: Table, names: Sequence[str], *, hint: str) -> None:
 
 
 def parse_dates(
-    table: Table, cells: Sequence[str], *, column: str, formats: Sequence[str]
+    table: Table,
+    cells: Sequence[str],
+    *,
+    column: str,
+    formats: Sequence[str],
+    shown: Sequence[str] | None = None,
 ) -> pd.DatetimeIndex:
     """Parse date cells with the first of ``formats`` that fits, checking order.
+
+    Parameters
+    ----------
+    shown : sequence of str, optional
+        The cells as written in the file, when ``cells`` were rewritten before parsing
+        (e.g. ``2025 Q1`` to ``2025-01``); messages quote these.
 
     Returns
     -------
@@ -136,6 +147,7 @@ def parse_dates(
         Shape (row,). Raises if a cell fits no format, or if dates are not strictly
         increasing (which also catches duplicates), naming the line.
     """
+    shown = cells if shown is None else shown
     values = pd.Series(list(cells), dtype=object)
     best: pd.Series | None = None
     for fmt in formats:
@@ -151,7 +163,7 @@ def parse_dates(
         raise fail(
             table.path,
             f"line {table.lines[i]}, column '{column}'",
-            f"'{cells[i]}' is not a date in the expected format ({' or '.join(formats)})",
+            f"'{shown[i]}' is not a date in the expected format ({' or '.join(formats)})",
             "correct or remove that row",
         )
     parsed = best
@@ -164,7 +176,7 @@ def parse_dates(
         raise fail(
             table.path,
             f"line {table.lines[i]}, column '{column}'",
-            f"'{cells[i]}' {kind} the row before (line {table.lines[i - 1]}); "
+            f"'{shown[i]}' {kind} the row before (line {table.lines[i - 1]}); "
             "dates must be unique and increasing",
             "sort the file by date and drop duplicate rows",
         )
@@ -176,14 +188,15 @@ def parse_numeric(
     column: str,
     *,
     missing: frozenset[str] = MISSING_TOKENS,
-    sentinel: float | None = None,
+    sentinels: tuple[float, ...] = (),
 ) -> np.ndarray:
     """Parse one column's cells to float64, with NaN for missing tokens.
 
     Parameters
     ----------
-    sentinel : float, optional
-        A publisher's numeric code for "missing" (French: -99.99), also mapped to NaN.
+    sentinels : tuple of float
+        A publisher's numeric codes for "missing" (French: -99.99 and -999), also mapped
+        to NaN.
 
     Returns
     -------
@@ -212,7 +225,7 @@ def parse_numeric(
                 f"'{cell}' is not a finite number",
                 "leave the cell empty for a missing value",
             )
-        if sentinel is not None and out[i] == sentinel:
+        if out[i] in sentinels:
             out[i] = np.nan
     return out
 
