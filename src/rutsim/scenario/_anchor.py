@@ -1,0 +1,77 @@
+"""Where a scenario path starts: the last observed quarter of the data panel."""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import pandas as pd
+
+from rutsim.config import DataConfig
+from rutsim.errors import DataError
+
+__all__ = ["Anchor", "anchor_from_panel"]
+
+# Panel columns (architecture contract 1) behind each driver choice of the [data] section.
+_FEDFUNDS_COLUMN = "fedfunds_avg"
+_SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
+_SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
+
+
+class Anchor(NamedTuple):
+    """The quarter a simulation starts from and the macro values observed just before.
+
+    Attributes
+    ----------
+    first_quarter : pandas.Period
+        First simulated quarter (the quarter after ``data.end``).
+    last_observed : dict of str to float
+        ``fedfunds``, ``slope``, ``spread`` in the last observed quarter (%, pp, pp).
+    """
+
+    first_quarter: pd.Period
+    last_observed: dict[str, float]
+
+
+def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
+    """Read the last observed macro values from the quarterly panel.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        The panel of ``rutsim.data.load_panel`` (quarterly ``PeriodIndex``).
+    data : DataConfig
+        Gives the last quarter (``end``) and which slope and spread series drive the model.
+
+    Returns
+    -------
+    Anchor
+
+    Raises
+    ------
+    DataError
+        If the panel lacks the quarter or a value in it.
+    """
+    last = pd.Period(data.end, freq="Q")
+    columns = {
+        "fedfunds": _FEDFUNDS_COLUMN,
+        "slope": _SLOPE_COLUMNS[data.slope],
+        "spread": _SPREAD_COLUMNS[data.spread],
+    }
+    if last not in panel.index:
+        raise DataError(
+            f"the data panel has no row for {last} (key 'data.end'); it covers "
+            f"{panel.index.min()}..{panel.index.max()}. To fix: set data.end to a quarter "
+            "the panel covers."
+        )
+    observed = {}
+    for variable, column in columns.items():
+        value = float(panel.at[last, column]) if column in panel.columns else math.nan
+        if not math.isfinite(value):
+            raise DataError(
+                f"the data panel has no '{column}' value for {last}, the last observed "
+                f"quarter (key 'data.end'), so scenario paths cannot start there. To fix: "
+                "set data.end to the last quarter with data, or rebuild the panel."
+            )
+        observed[variable] = value
+    return Anchor(first_quarter=last + 1, last_observed=observed)

@@ -1,0 +1,211 @@
+"""Find, read and validate scenario files; select and weight the scenarios of a run."""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import NamedTuple
+
+from pydantic import ValidationError
+
+from rutsim.config import ScenarioSelection
+from rutsim.errors import ConfigError, ScenarioError
+from rutsim.scenario._schema import Scenario
+
+__all__ = ["ScenarioSet", "list_scenarios", "load_scenario", "load_scenarios"]
+
+_TOP_KEYS = "name, description, weight, as_of, fedfunds, slope, spread"
+_PATH_KEYS = (
+    "meetings, start, year_end, long_run, long_run_half_life, table, hold_after_end, "
+    "relative, uncertainty, source"
+)
+
+
+class ScenarioSet(NamedTuple):
+    """The scenarios of one run with their blend weights.
+
+    Attributes
+    ----------
+    scenarios : tuple of Scenario
+        In the order the config names them.
+    weights : tuple of float
+        Blend weights, non-negative and summing to 1 (same order).
+    notes : tuple of str
+        What was adjusted (overrides applied, renormalisation), for logs and manifests.
+    """
+
+    scenarios: tuple[Scenario, ...]
+    weights: tuple[float, ...]
+    notes: tuple[str, ...]
+
+
+def _key(loc: tuple[object, ...]) -> str:
+    # Drop pydantic's union-branch markers ("list[float]", "dict[str,float]") from keys.
+    parts = [str(p) for p in loc if not re.match(r"^(list|dict)\[", str(p))]
+    return ".".join(parts) or "(top level)"
+
+
+def _format_errors(source: str, exc: ValidationError) -> str:
+    errors = exc.errors()
+    keys = [_key(e["loc"]) for e in errors]
+    lines = [f"{source}: invalid scenario file"]
+    for err, key in zip(errors, keys, strict=True):
+        if err["type"] in ("dict_type", "list_type") and any(
+            k != key and k.startswith(key) for k in keys
+        ):
+            continue  # the other union branch explains the problem better
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] in ("dict_type", "list_type"):
+            both = {e["type"] for e, k in zip(errors, keys, strict=True) if k == key}
+            if {"dict_type", "list_type"} <= both:
+                if err["type"] == "dict_type":
+                    continue
+                msg = (
+                    "must be a list of quarterly values or a table keyed by quarter. To fix: "
+                    "write e.g. table = [1.0, 1.2] or [<variable>.table] with 2026Q1 = 1.0"
+                )
+        if err["type"] == "extra_forbidden":
+            where = "a variable's path" if len(err["loc"]) > 1 else "the top level"
+            allowed = _PATH_KEYS if len(err["loc"]) > 1 else _TOP_KEYS
+            msg = (
+                f"unknown key. To fix: remove it or check its spelling; keys allowed at "
+                f"{where}: {allowed} (variables: fedfunds, slope, spread)"
+            )
+        elif err["type"] == "missing":
+            msg = "required key is missing. To fix: add it"
+        elif "To fix" not in msg:
+            msg += ". To fix: correct the value (the format is in scenarios/README.md)"
+        lines.append(f"  - key '{key}': {msg}")
+    return "\n".join(lines)
+
+
+def _resolve(name_or_path: str | Path, scenario_dir: Path) -> Path:
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        return Path(text)
+    return Path(scenario_dir) / f"{text}.toml"
+
+
+def load_scenario(name_or_path: str | Path, scenario_dir: Path = Path("scenarios")) -> Scenario:
+    """Load and validate one scenario file.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A scenario name (looked up as ``<scenario_dir>/<name>.toml``) or a path to a
+        ``.toml`` file.
+    scenario_dir : Path
+        Folder of scenario files.
+
+    Returns
+    -------
+    Scenario
+        The frozen scenario; its ``name`` equals the file stem.
+
+    Raises
+    ------
+    ScenarioError
+        If the file is missing, is not TOML, or breaks the schema (the message names the
+        file, the key and the fix).
+    """
+    path = _resolve(name_or_path, scenario_dir)
+    if not path.is_file():
+        available = ", ".join(list_scenarios(path.parent)) or "none"
+        raise ScenarioError(
+            f"scenario '{name_or_path}' not found: {path} does not exist. Scenarios in "
+            f"{path.parent}: {available}. To fix: check the name, or write {path} "
+            "(see scenarios/README.md for the format)."
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not valid TOML ({exc}). To fix: correct the syntax."
+        ) from None
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_format_errors(str(path), exc)) from None
+    if scenario.name != path.stem:
+        raise ScenarioError(
+            f"{path}: key 'name' is '{scenario.name}' but the file is named "
+            f"'{path.name}'. To fix: set name = \"{path.stem}\" or rename the file to "
+            f"'{scenario.name}.toml' (random draws are keyed by the name)."
+        )
+    scenario._source = str(path)
+    return scenario
+
+
+def list_scenarios(scenario_dir: Path = Path("scenarios")) -> list[str]:
+    """Return the names of the scenario files (``*.toml``) in ``scenario_dir``, sorted."""
+    folder = Path(scenario_dir)
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml") if not p.name.startswith("."))
+
+
+def load_scenarios(selection: ScenarioSelection) -> ScenarioSet:
+    """Load the scenarios a run config selects and compute their blend weights.
+
+    Parameters
+    ----------
+    selection : ScenarioSelection
+        The ``[scenarios]`` section: folder, names, optional weight overrides.
+
+    Returns
+    -------
+    ScenarioSet
+        Scenarios in config order, with weights renormalised to sum to 1 (a note says so
+        when the given weights did not).
+
+    Raises
+    ------
+    ConfigError
+        If no scenario is named, a name repeats, an override names a scenario that is not
+        selected, or the weights sum to zero.
+    ScenarioError
+        If a scenario file is missing or invalid.
+    """
+    names = selection.names
+    if not names:
+        raise ConfigError(
+            "key 'scenarios.names' is empty. To fix: name at least one scenario, e.g. "
+            'names = ["base"].'
+        )
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ConfigError(
+            f"key 'scenarios.names' lists {', '.join(repeated)} more than once. To fix: "
+            "name each scenario once."
+        )
+    unknown = sorted(set(selection.weights) - set(names))
+    if unknown:
+        raise ConfigError(
+            f"key 'scenarios.weights' overrides {', '.join(unknown)}, which "
+            f"'scenarios.names' does not select ({', '.join(names)}). To fix: add them to "
+            "names or remove the overrides."
+        )
+    scenarios = tuple(load_scenario(n, selection.dir) for n in names)
+    notes: list[str] = []
+    raw: list[float] = []
+    for s in scenarios:
+        override = selection.weights.get(s.name)
+        if override is not None and override != s.weight:
+            notes.append(
+                f"weight of '{s.name}' set to {override:g} by the config (file: {s.weight:g})"
+            )
+        raw.append(s.weight if override is None else override)
+    total = math.fsum(raw)
+    if total <= 0:
+        raise ConfigError(
+            f"the weights of the selected scenarios ({', '.join(names)}) sum to zero, so "
+            "there is no blend. To fix: give at least one a positive weight in "
+            "'scenarios.weights' or in its file."
+        )
+    if not math.isclose(total, 1.0, rel_tol=0, abs_tol=1e-9):
+        notes.append(f"weights summed to {total:g}; renormalised to sum to 1")
+    return ScenarioSet(
+        scenarios=scenarios, weights=tuple(w / total for w in raw), notes=tuple(notes)
+    )

@@ -1,0 +1,166 @@
+"""``rutsim scenario`` end to end through the console entry point (in process)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from rutsim.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "scenario"
+SCENARIOS = ROOT / "scenarios"
+START = [
+    "--first-quarter",
+    "2025Q4",
+    "--last-observed",
+    "fedfunds=4.2933",
+    "--last-observed",
+    "slope=0.5403",
+    "--last-observed",
+    "spread=1.72",
+]
+
+
+def _run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["rutsim", "scenario", *args])
+    monkeypatch.setenv("COLUMNS", "160")
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_list(monkeypatch, capsys) -> None:
+    code, out, _ = _run(monkeypatch, capsys, "list", "--dir", str(SCENARIOS))
+    assert code == 0
+    for name in ("base", "delayed_pivot", "aggressive_easing", "fed_2025_baseline"):
+        assert name in out
+
+
+def test_list_reports_invalid_files(monkeypatch, capsys, tmp_path) -> None:
+    (tmp_path / "bad.toml").write_text('name = "bad"\n')
+    code, out, err = _run(monkeypatch, capsys, "list", "--dir", str(tmp_path))
+    assert code == 2 and "invalid" in out and "key 'description'" in err
+
+
+def test_show_prints_the_table_and_writes_a_png(monkeypatch, capsys, tmp_path) -> None:
+    png = tmp_path / "base.png"
+    code, out, _ = _run(
+        monkeypatch,
+        capsys,
+        "show",
+        "base",
+        "--dir",
+        str(SCENARIOS),
+        "--horizon",
+        "4",
+        "--png",
+        str(png),
+        *START,
+    )
+    assert code == 0
+    assert "2025Q4" in out and "3.862" in out and "3.590" in out and "model" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    code, _, err = _run(
+        monkeypatch, capsys, "show", "base", "--dir", str(SCENARIOS), "--png", str(png), *START
+    )
+    assert code == 2 and "already exists" in err and "--force" in err
+
+
+def test_show_bad_input_exits_non_zero_without_output(monkeypatch, capsys, tmp_path) -> None:
+    png = tmp_path / "x.png"
+    code, _, err = _run(
+        monkeypatch, capsys, "show", "nope", "--dir", str(SCENARIOS), "--png", str(png), *START
+    )
+    assert code == 2 and "scenario 'nope' not found" in err
+    code, _, err = _run(
+        monkeypatch,
+        capsys,
+        "show",
+        "base",
+        "--dir",
+        str(SCENARIOS),
+        "--horizon",
+        "0",
+        "--png",
+        str(png),
+        *START,
+    )
+    assert code == 2 and "horizon must be a positive number of quarters" in err
+    code, _, err = _run(
+        monkeypatch,
+        capsys,
+        "show",
+        "fed_2025_baseline",
+        "--dir",
+        str(SCENARIOS),
+        "--horizon",
+        "14",
+        "--png",
+        str(png),
+        *START,
+    )
+    assert code == 2 and "'fedfunds.table' covers 13" in err and "hold_after_end" in err
+    assert not png.exists()
+
+
+def test_import_fed(monkeypatch, capsys, tmp_path) -> None:
+    csv = str(FIXTURES / "fed_small.csv")
+    code, out, _ = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path))
+    assert code == 0 and "fed_2025_test_adverse.toml" in out
+    code, _, err = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path))
+    assert code == 2 and "already exists" in err
+    code, _, _ = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path), "--force")
+    assert code == 0
+    out_file = tmp_path / "mine.toml"
+    code, _, _ = _run(
+        monkeypatch,
+        capsys,
+        "import-fed",
+        csv,
+        "--name",
+        "mine",
+        "--out",
+        str(out_file),
+        "--align",
+        "calendar",
+    )
+    assert code == 0 and "[fedfunds.table]\n2025Q1 = 4.0" in out_file.read_text()
+
+
+def test_import_fed_missing_columns_writes_nothing(monkeypatch, capsys, tmp_path) -> None:
+    csv = str(FIXTURES / "fed_missing_columns.csv")
+    code, _, err = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path))
+    assert code == 2 and "missing column(s)" in err and "'BBB corporate yield'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("bad", ["slope", "slope=abc"])
+def test_show_rejects_malformed_last_observed(monkeypatch, capsys, bad) -> None:
+    code, _, err = _run(
+        monkeypatch,
+        capsys,
+        "show",
+        "base",
+        "--dir",
+        str(SCENARIOS),
+        "--first-quarter",
+        "2025Q4",
+        "--last-observed",
+        bad,
+    )
+    assert code == 2 and "is not VARIABLE=VALUE" in err
+
+
+def test_show_starts_after_the_embedded_data_by_default(monkeypatch, capsys) -> None:
+    code, out, _ = _run(
+        monkeypatch, capsys, "show", "delayed_pivot", "--dir", str(SCENARIOS), "--horizon", "2"
+    )
+    assert code == 0 and "Given paths from 2025Q4" in out and "2026Q1" in out
+    assert "1.870" in out  # spread: 2025Q3 Baa-10y 1.72 + 0.15
