@@ -4,14 +4,34 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import field_validator
+
 from rutsim.config._base import FrozenModel
 
 
 class OutputConfig(FrozenModel):
-    """Where runs and fitted models go and which report artefacts to produce."""
+    """Where runs and fitted models go and which report artefacts to produce.
+
+    Attributes
+    ----------
+    headline_horizons : tuple of int
+        Horizons (quarters) called out in ``summary.json`` and the report's tables; the
+        metrics tables always cover every quarter. Horizons beyond the simulated one are
+        skipped and the last simulated quarter is always added.
+    """
 
     dir: Path = Path("outputs")
     models_dir: Path = Path("models")
     run_name: str | None = None
     figures: bool = True
     report: bool = True
+    headline_horizons: tuple[int, ...] = (4, 8, 12)
+
+    @field_validator("headline_horizons")
+    @classmethod
+    def _positive(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(h < 1 for h in value):
+            raise ValueError(
+                "must be a non-empty list of horizons in quarters, each >= 1 (e.g. [4, 8, 12])"
+            )
+        return value

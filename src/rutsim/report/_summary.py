@@ -1,0 +1,98 @@
+"""``summary.json``: headline numbers per scenario and for the blend, as plain JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from rutsim.risk import BLEND, CONVENTION_ATTRS, RunData
+
+#: Metrics in the headline table, summary.json and the report, with their labels.
+HEADLINE_METRICS: dict[str, str] = {
+    "return_mean": "mean return",
+    "return_median": "median return",
+    "return_q05": "5% quantile of return",
+    "return_q95": "95% quantile of return",
+    "prob_loss": "P(loss)",
+    "prob_loss_gt_10pct": "P(loss > 10%)",
+    "prob_loss_gt_20pct": "P(loss > 20%)",
+    "var_95": "VaR 95%",
+    "cvar_95": "CVaR 95%",
+    "var_99": "VaR 99%",
+    "cvar_99": "CVaR 99%",
+    "max_drawdown_q50": "median max drawdown",
+    "prob_beat_largecap": "P(beat large caps)",
+}
+
+
+def headline_horizons(requested: Sequence[int], n_horizon: int) -> list[int]:
+    """Return the requested call-out horizons the run covers, plus the last quarter."""
+    hs = sorted({h for h in requested if 1 <= h <= n_horizon} | {n_horizon})
+    return hs
+
+
+def _clean(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _entity_block(table: pd.DataFrame, entity: str, horizons: Sequence[int]) -> dict[str, object]:
+    sub = table[(table.scenario == entity) & table.metric.isin(list(HEADLINE_METRICS))]
+    out: dict[str, object] = {}
+    for h in horizons:
+        at_h = sub[sub.horizon == h]
+        out[str(h)] = {
+            m: {s: _clean(float(v)) for s, v in zip(g.statistic, g.value, strict=True)}
+            for m, g in at_h.groupby("metric", sort=False)
+        }
+    return out
+
+
+def summary_json(
+    run: RunData,
+    table: pd.DataFrame,
+    weights: Mapping[str, float],
+    horizons: Sequence[int],
+) -> str:
+    """Render ``summary.json``.
+
+    Structure: run provenance, the conventions, blend weights, and for each scenario and
+    the blend ``horizons -> metric -> statistic -> value`` (decimals; null where not
+    defined, e.g. large caps not simulated).
+    """
+    described = {e.name: e.description for e in run.manifest.scenarios}
+    doc = {
+        "run_id": run.manifest.run_id,
+        "model_id": run.manifest.model_id,
+        "data_hash": run.manifest.data_hash,
+        "config_hash": run.manifest.config_hash,
+        "as_of": run.manifest.as_of or run.simulation.attrs.get("as_of"),
+        "conventions": CONVENTION_ATTRS,
+        "statistics": {
+            "pooled": "predictive value over all posterior draws and paths",
+            "draw_mean/draw_median/draw_q05/draw_q95": "summaries across posterior draws of "
+            "the metric computed per draw (90% credible interval: draw_q05..draw_q95)",
+        },
+        "pooled_paths_per_scenario": int(
+            run.simulation.sizes["sample"] * run.simulation.sizes["path"]
+        ),
+        "per_draw_metrics_from": (
+            "draw_metrics.nc (every simulated path of each draw)"
+            if run.draw_metrics is not None
+            else "simulation.nc (the saved paths of each draw)"
+        ),
+        "headline_horizons_quarters": list(horizons),
+        "blend_weights": dict(weights),
+        "scenarios": {
+            name: {
+                "description": described.get(name, ""),
+                "weight": weights[name],
+                "horizons": _entity_block(table, name, horizons),
+            }
+            for name in run.scenarios
+        },
+        BLEND: {"horizons": _entity_block(table, BLEND, horizons)},
+    }
+    return json.dumps(doc, indent=2, allow_nan=False)

@@ -1,0 +1,155 @@
+"""The long metrics table: predictive values and posterior summaries, per scenario and blended.
+
+For every scenario (and the blend), horizon (each quarter) and metric the table holds:
+
+* ``pooled``: the metric of the predictive distribution, i.e. of all paths of all
+  posterior draws pooled (the paths saved in ``simulation.nc``; all of them unless the
+  run kept fewer with ``keep_paths``). Parameter and shock uncertainty together.
+* ``draw_mean``, ``draw_median``, ``draw_q05``, ``draw_q95``: the metric computed per
+  posterior draw over that draw's paths (``draw_metrics.nc``, over all simulated paths),
+  then summarised across draws: a 90% credible interval for the metric itself, i.e. the
+  parameter uncertainty about it.
+
+The blend is the probability-weighted mixture of the scenarios. Its quantile, VaR and
+CVaR are those of the mixture distribution (every path carries the weight
+``w_scenario / n_paths_of_that_scenario``), not weighted averages of per-scenario values.
+Per draw, the blend mixes the scenarios' paths of that same posterior draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from rutsim.risk._array import quantile
+from rutsim.risk._reducer import metric_names, path_metrics
+from rutsim.risk._run import RETURN_VARS, RunData, load_run, resolve_weights
+
+#: Name of the probability-weighted mixture of all scenarios in every output.
+BLEND = "blend"
+#: Statistics of the long table, in order.
+STATISTICS: tuple[str, ...] = ("pooled", "draw_mean", "draw_median", "draw_q05", "draw_q95")
+#: Columns of the long table.
+COLUMNS: tuple[str, ...] = ("scenario", "horizon", "metric", "statistic", "value")
+
+
+class _Returns(NamedTuple):
+    earnings_growth: NDArray[np.float64]
+    multiple_change: NDArray[np.float64]
+    carry: NDArray[np.float64]
+    largecap_return: NDArray[np.float64]
+
+
+def _returns(run: RunData) -> _Returns:
+    """Return fields as float64 arrays ``(scenario, sample, path, horizon)``."""
+    return _Returns(*(run.simulation[v].values.astype(np.float64) for v in RETURN_VARS))
+
+
+def summarise_draws(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Posterior summaries across the draw axis (first) of ``values``.
+
+    Parameters
+    ----------
+    values : ndarray, shape ``(sample, ...)``
+
+    Returns
+    -------
+    ndarray, shape ``(4, ...)``
+        Mean, median, 5% and 95% quantile (the same inverted-CDF definition as every
+        other quantile); NaN where any draw is NaN.
+    """
+    moved = np.moveaxis(values, 0, -1)
+    nan = np.isnan(moved).any(axis=-1)
+    filled = np.where(np.isnan(moved), 0.0, moved)
+    qs = quantile(filled, (0.5, 0.05, 0.95), axis=-1)
+    out = np.stack([filled.mean(axis=-1), qs[..., 0], qs[..., 1], qs[..., 2]])
+    return np.where(nan[None], np.nan, out)
+
+
+def _mixture_inputs(
+    ret: _Returns, weights: NDArray[np.float64]
+) -> tuple[_Returns, NDArray[np.float64], _Returns, NDArray[np.float64]]:
+    """Arrange all scenarios' paths as one mixture, per draw and pooled."""
+    n_s, n_d, n_p, n_h = ret.carry.shape
+    # Per draw: (sample, scenario * path, horizon); each path weight w_s / n_p.
+    per_draw = _Returns(*(np.swapaxes(a, 0, 1).reshape(n_d, n_s * n_p, n_h) for a in ret))
+    w_draw = np.repeat(weights / n_p, n_p)
+    pooled = _Returns(*(a.reshape(n_s * n_d * n_p, n_h) for a in ret))
+    w_pooled = np.repeat(weights / (n_d * n_p), n_d * n_p)
+    return per_draw, w_draw, pooled, w_pooled
+
+
+def compute_metrics(
+    run: Path | RunData, weights: Mapping[str, float] | None = None
+) -> pd.DataFrame:
+    """Compute the long metrics table of a run.
+
+    Parameters
+    ----------
+    run : Path or RunData
+        A run folder (``outputs/<run-id>``) or a loaded one (:func:`load_run`).
+    weights : mapping of str to float, optional
+        Blend weights overriding those of the manifest (normalised to sum to one).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``scenario, horizon, metric, statistic, value``: one row per scenario
+        (then ``"blend"``), horizon 1..H (quarters), metric (:func:`metric_names`) and
+        statistic (:data:`STATISTICS`).
+    """
+    if not isinstance(run, RunData):
+        run = load_run(Path(run))
+    w = resolve_weights(run, weights)
+    names = metric_names()
+    scen = run.scenarios
+    ret = _returns(run)
+    n_s, n_d, n_p, n_h = ret.carry.shape
+    # Per entity: pooled (metric, horizon) and per-draw (metric, sample, horizon).
+    pooled = np.empty((n_s + 1, len(names), n_h))
+    draws = np.empty((n_s + 1, len(names), n_d, n_h))
+    for i in range(n_s):
+        flat = _Returns(*(a[i].reshape(n_d * n_p, n_h) for a in ret))
+        pm = path_metrics(flat)
+        pooled[i] = np.stack([pm[m] for m in names])
+        if run.draw_metrics is not None:
+            draws[i] = np.stack([run.draw_metrics[m].values[i] for m in names])
+        else:
+            dm = path_metrics(_Returns(*(a[i] for a in ret)))
+            draws[i] = np.stack([dm[m] for m in names])
+    wv = np.array([w[s] for s in scen])
+    per_draw, w_draw, flat_all, w_all = _mixture_inputs(ret, wv)
+    pm = path_metrics(flat_all, weights=w_all)
+    pooled[n_s] = np.stack([pm[m] for m in names])
+    dm = path_metrics(per_draw, weights=w_draw)
+    draws[n_s] = np.stack([dm[m] for m in names])
+    # values: (entity, metric, statistic, horizon)
+    summaries = np.moveaxis(summarise_draws(np.moveaxis(draws, 2, 0)), 0, 2)
+    values = np.concatenate([pooled[:, :, None, :], summaries], axis=2)
+    entities = [*scen, BLEND]
+    idx = pd.MultiIndex.from_product(
+        [entities, names, STATISTICS, range(1, n_h + 1)],
+        names=["scenario", "metric", "statistic", "horizon"],
+    )
+    table = pd.DataFrame({"value": values.reshape(-1)}, index=idx).reset_index()
+    table = table.sort_values(["scenario", "horizon"], kind="stable", key=_entity_key(entities))
+    return (
+        table.loc[:, list(COLUMNS)]
+        .reset_index(drop=True)
+        .astype({"scenario": str, "metric": str, "statistic": str, "horizon": np.int64})
+    )
+
+
+def _entity_key(entities: list[str]) -> Callable[[pd.Series], pd.Series]:
+    # Sort scenarios in run order (then the blend), not alphabetically.
+    order = {e: i for i, e in enumerate(entities)}
+
+    def key(col: pd.Series) -> pd.Series:
+        return col.map(order) if col.name == "scenario" else col
+
+    return key

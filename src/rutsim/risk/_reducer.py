@@ -1,0 +1,200 @@
+"""Every risk metric of a set of simulated paths, and the per-draw reducer.
+
+:func:`path_metrics` reduces the ``sample`` axis of arrays shaped ``(..., sample,
+horizon)`` to one value per metric and horizon. The simulation driver calls
+:func:`draw_metrics` on each chunk, which reduces the ``path`` axis of ``(scenario,
+sample, path, horizon)`` arrays: one value per posterior draw, over that draw's paths.
+The same function, with the draws and paths pooled into one sample axis (and scenario
+weights for the blend), gives the predictive values in :func:`rutsim.risk.compute_metrics`.
+
+The small-cap total log return is ``earnings_growth + multiple_change + carry`` (the
+definition of ``SimPaths.total_return``), recomputed in float64 so that the attribution
+parts add up to it exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rutsim.risk._array import (
+    max_drawdown,
+    probability_below,
+    sort_sample,
+    sorted_quantile,
+    sorted_tail_weights,
+    weighted_mean,
+    weighted_sd,
+)
+from rutsim.risk._attribution import COMPONENTS, attribute_mean, split_by_weights
+
+#: Confidence levels of VaR and CVaR.
+LEVELS: tuple[float, ...] = (0.95, 0.99)
+#: Quantiles of the cumulative simple return (the median is reported as ``return_median``).
+QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.25, 0.75, 0.90, 0.95, 0.99)
+#: Losses (positive decimals) whose exceedance probability is reported; 0 = any loss.
+LOSS_THRESHOLDS: tuple[float, ...] = (0.0, 0.10, 0.20)
+#: Quantiles of the maximum drawdown up to each horizon.
+DRAWDOWN_QUANTILES: tuple[float, ...] = (0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
+
+
+def _pct(p: float) -> str:
+    return f"{round(p * 100):02d}"
+
+
+def _loss_name(threshold: float) -> str:
+    return "prob_loss" if threshold == 0 else f"prob_loss_gt_{round(threshold * 100)}pct"
+
+
+def metric_names() -> tuple[str, ...]:
+    """All metric names, in table order (each a variable of ``draw_metrics.nc``)."""
+    names = ["return_mean", "return_sd", "return_median"]
+    names += [f"return_q{_pct(q)}" for q in QUANTILES]
+    names += [f"var_{_pct(lv)}" for lv in LEVELS] + [f"cvar_{_pct(lv)}" for lv in LEVELS]
+    names += [_loss_name(t) for t in LOSS_THRESHOLDS]
+    names += ["max_drawdown_mean"] + [f"max_drawdown_q{_pct(q)}" for q in DRAWDOWN_QUANTILES]
+    for tag in ["mean"] + [f"cvar{_pct(lv)}" for lv in LEVELS]:
+        names += [f"attr_{tag}_{c}" for c in COMPONENTS] + [f"attr_{tag}_total"]
+    names += ["prob_beat_largecap"]
+    return tuple(names)
+
+
+#: Human-readable description and unit of each metric (for NetCDF attrs and the report).
+METRIC_DESCRIPTIONS: dict[str, str] = {
+    "return_mean": "mean cumulative simple return (decimal)",
+    "return_sd": "standard deviation of the cumulative simple return (decimal)",
+    "return_median": "median cumulative simple return (decimal)",
+    "prob_beat_largecap": "probability that the small-cap price return beats the large-cap one",
+    "max_drawdown_mean": "mean maximum drawdown up to the horizon (positive decimal)",
+}
+
+
+class ReturnPaths(Protocol):
+    """Anything with the return fields of ``SimPaths`` as arrays ``(..., path, horizon)``."""
+
+    @property
+    def earnings_growth(self) -> ArrayLike:
+        """Quarterly log earnings growth."""
+        ...
+
+    @property
+    def multiple_change(self) -> ArrayLike:
+        """Quarterly log multiple change."""
+        ...
+
+    @property
+    def carry(self) -> ArrayLike:
+        """Quarterly log carry."""
+        ...
+
+    @property
+    def largecap_return(self) -> ArrayLike:
+        """Quarterly large-cap log price return (NaN if not simulated)."""
+        ...
+
+
+def path_metrics(
+    paths: ReturnPaths, *, weights: ArrayLike | None = None
+) -> dict[str, NDArray[np.float64]]:
+    """Compute every metric over the ``sample`` axis (second to last) of the paths.
+
+    Parameters
+    ----------
+    paths : ReturnPaths
+        Quarterly log returns, each field shape ``(..., sample, horizon)``.
+    weights : array_like, optional
+        Sample weights broadcastable to ``(..., sample)`` (scenario mixtures).
+
+    Returns
+    -------
+    dict of str to ndarray
+        One array of shape ``(..., horizon)`` per name of :func:`metric_names`.
+    """
+    parts = np.stack([np.asarray(getattr(paths, c), dtype=np.float64) for c in COMPONENTS])
+    total = parts.sum(axis=0)
+    w = None if weights is None else np.asarray(weights, dtype=np.float64)[..., None, :]
+    # (..., horizon, sample): the reduced axis last for the array core. One sort of the
+    # returns serves the quantiles, VaR, CVaR and the tail attribution.
+    cum = np.swapaxes(np.cumsum(parts, axis=-1), -1, -2)
+    ret = np.expm1(cum.sum(axis=0))
+    s_ret = sort_sample(ret, weights=w)
+    qs = sorted_quantile(s_ret, (0.5, *QUANTILES))
+    out: dict[str, NDArray[np.float64]] = {
+        "return_mean": weighted_mean(ret, weights=w),
+        "return_sd": weighted_sd(ret, weights=w),
+        "return_median": qs[..., 0],
+    }
+    for i, q in enumerate(QUANTILES):
+        out[f"return_q{_pct(q)}"] = qs[..., i + 1]
+    s_loss = s_ret.negated()
+    tails = {lv: sorted_tail_weights(s_loss, lv) for lv in LEVELS}
+    for lv in LEVELS:
+        out[f"var_{_pct(lv)}"] = sorted_quantile(s_loss, lv)
+    for lv in LEVELS:
+        out[f"cvar_{_pct(lv)}"] = np.sum(tails[lv] * s_loss.values, axis=-1)
+    for t in LOSS_THRESHOLDS:
+        out[_loss_name(t)] = probability_below(ret, -t, weights=w)
+    mdd = np.swapaxes(max_drawdown(total, axis=-1), -1, -2)
+    out["max_drawdown_mean"] = weighted_mean(mdd, weights=w)
+    dq = sorted_quantile(sort_sample(mdd, weights=w), DRAWDOWN_QUANTILES)
+    for i, q in enumerate(DRAWDOWN_QUANTILES):
+        out[f"max_drawdown_q{_pct(q)}"] = dq[..., i]
+    sample_w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    attributions = [("mean", attribute_mean(parts, weights=sample_w))]
+    attributions += [
+        (f"cvar{_pct(lv)}", split_by_weights(cum, s_loss.unsort(tails[lv]))) for lv in LEVELS
+    ]
+    for tag, att in attributions:
+        for i, c in enumerate(COMPONENTS):
+            out[f"attr_{tag}_{c}"] = att.parts[..., i]
+        out[f"attr_{tag}_total"] = att.total
+    out["prob_beat_largecap"] = _prob_beat(parts, paths.largecap_return, w)
+    return out
+
+
+def _prob_beat(
+    parts: NDArray[np.float64], largecap: ArrayLike, w: NDArray[np.float64] | None
+) -> NDArray[np.float64]:
+    # Like with like: the large caps are simulated as a price return, so the small-cap
+    # price return (earnings growth + multiple change, no carry) is compared with it.
+    small = np.cumsum(parts[0] + parts[1], axis=-1)
+    large = np.cumsum(np.asarray(largecap, dtype=np.float64), axis=-1)
+    diff = np.swapaxes(small - large, -1, -2)
+    # "Beat" is strict (ties do not beat). NaN large caps (not simulated) give NaN.
+    beat = probability_below(-diff, 0.0, weights=w)
+    return np.where(np.isnan(diff).any(axis=-1), np.nan, beat)
+
+
+def draw_metrics(
+    paths: ReturnPaths, chunk: object = None, *, horizons: Sequence[int] | None = None
+) -> dict[str, NDArray[np.float64]]:
+    """Per-draw metrics over each draw's paths: the reducer of the simulation driver.
+
+    Matches ``rutsim.simulate.Reducer``: ``run_simulation(..., reducer=draw_metrics)``.
+
+    Parameters
+    ----------
+    paths : ReturnPaths
+        E.g. ``SimPaths`` as numpy; each return field shape ``(scenario, sample, path,
+        horizon)``.
+    chunk : ChunkInfo, optional
+        The driver's chunk position; not needed, since every draw is reduced on its own.
+    horizons : sequence of int, optional
+        1-based horizons (quarters) to keep; all quarters if omitted.
+
+    Returns
+    -------
+    dict of str to ndarray
+        One array of shape ``(scenario, sample, len(horizons))`` per metric name.
+    """
+    out = path_metrics(paths)
+    if horizons is None:
+        return out
+    idx = np.asarray(horizons, dtype=np.int64) - 1
+    n_h = next(iter(out.values())).shape[-1]
+    if np.any(idx < 0) or np.any(idx >= n_h):
+        raise ValueError(f"horizons must lie in 1..{n_h}, got {list(horizons)}")
+    return {k: v[..., idx] for k, v in out.items()}

@@ -1,0 +1,234 @@
+"""Reading and validating a saved run folder (docs/architecture.md, Contract 4).
+
+Every problem with a run folder becomes one :class:`~rutsim.errors.RunOutputError` that
+names the file and the fix; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from rutsim.errors import ConfigError, RunOutputError
+from rutsim.risk._reducer import metric_names
+
+SIM_DIMS: tuple[str, ...] = ("scenario", "sample", "path", "horizon")
+RETURN_VARS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry", "largecap_return")
+MACRO_VARS: tuple[str, ...] = ("fedfunds", "slope", "spread")
+_RERUN = "To fix: rerun the simulation with `rutsim run CONFIG` (it writes a new run folder)."
+
+
+class ScenarioEntry(BaseModel):
+    """One scenario as the run manifest records it (unknown keys are kept for display)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    name: str
+    weight: float | None = None
+    description: str = ""
+    file: str | None = None
+
+
+class RunManifest(BaseModel):
+    """The fields of ``manifest.json`` the risk and report layers use."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    run_id: str = ""
+    model_id: str | None = None
+    model_dir: str | None = None
+    data_hash: str | None = None
+    config_hash: str | None = None
+    seed: int | None = None
+    as_of: str | None = None
+    scenarios: tuple[ScenarioEntry, ...] = ()
+
+    @field_validator("scenarios", mode="before")
+    @classmethod
+    def _from_mapping(cls, value: object) -> object:
+        # Accept {"name": {...}} as well as [{"name": ..., ...}].
+        if isinstance(value, Mapping):
+            return [{"name": k, **(v if isinstance(v, Mapping) else {})} for k, v in value.items()]
+        return value
+
+
+@dataclass(frozen=True)
+class RunData:
+    """A loaded run folder.
+
+    Attributes
+    ----------
+    simulation : xarray.Dataset
+        ``simulation.nc``: dims ``(scenario, sample, path, horizon)``.
+    draw_metrics : xarray.Dataset or None
+        ``draw_metrics.nc`` (dims ``(scenario, sample, horizon)``) when present.
+    manifest : RunManifest
+    manifest_json : str
+        The manifest as written, for display.
+    config_toml : str
+        ``config.toml`` as written ('' when absent).
+    folder : Path or None
+    """
+
+    simulation: xr.Dataset
+    draw_metrics: xr.Dataset | None
+    manifest: RunManifest
+    manifest_json: str = "{}"
+    config_toml: str = ""
+    folder: Path | None = None
+
+    @classmethod
+    def from_datasets(
+        cls,
+        simulation: xr.Dataset,
+        draw_metrics: xr.Dataset | None = None,
+        manifest: RunManifest | None = None,
+    ) -> RunData:
+        """Build a validated run from in-memory datasets (no folder, e.g. in a notebook).
+
+        Without a manifest the blend weights are equal unless given to
+        :func:`rutsim.risk.compute_metrics`.
+        """
+        sim = validate_simulation(simulation, "simulation dataset")
+        draw = None
+        if draw_metrics is not None:
+            draw = _validate_draw_metrics(draw_metrics, sim, "draw metrics dataset")
+        man = manifest or RunManifest(run_id=str(simulation.attrs.get("run_id", "")))
+        return cls(sim, draw, man, man.model_dump_json(indent=2))
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """Scenario names in the order of ``simulation.nc``."""
+        return tuple(str(s) for s in self.simulation["scenario"].values)
+
+
+def _open_netcdf(path: Path) -> xr.Dataset:
+    try:
+        with xr.open_dataset(path, engine="h5netcdf") as ds:
+            return ds.load()
+    except Exception as exc:  # any reader failure means the file is unusable
+        raise RunOutputError(
+            f"{path}: cannot be read as NetCDF ({type(exc).__name__}: {exc}). The file is "
+            f"corrupt or incomplete. {_RERUN}"
+        ) from None
+
+
+def validate_simulation(ds: xr.Dataset, source: str) -> xr.Dataset:
+    """Check dims, variables and finiteness of a simulation dataset (Contract 4)."""
+    missing_dims = [d for d in SIM_DIMS if d not in ds.dims]
+    missing_vars = [v for v in RETURN_VARS + MACRO_VARS if v not in ds.data_vars]
+    if missing_dims or missing_vars:
+        raise RunOutputError(
+            f"{source}: not a rutsim simulation (missing dims {missing_dims}, variables "
+            f"{missing_vars}). {_RERUN}"
+        )
+    if ds.sizes["path"] == 0 or ds.sizes["sample"] == 0:
+        raise RunOutputError(
+            f"{source}: holds no saved paths (path or sample dim of size 0, e.g. "
+            "simulation.keep_paths = 0), so the predictive distribution cannot be reported. "
+            "To fix: rerun with simulation.keep_paths >= 1 (the default keeps 100)."
+        )
+    for v in RETURN_VARS[:3]:
+        if set(ds[v].dims) != set(SIM_DIMS):
+            raise RunOutputError(
+                f"{source}: variable '{v}' has dims {ds[v].dims}, expected {SIM_DIMS}. {_RERUN}"
+            )
+        if not np.all(np.isfinite(ds[v].values)):
+            raise RunOutputError(
+                f"{source}: variable '{v}' holds NaN or infinite values, so no risk metric "
+                f"is defined. {_RERUN}"
+            )
+    return ds.transpose(*SIM_DIMS, ...)
+
+
+def _validate_draw_metrics(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.Dataset:
+    missing = [m for m in metric_names() if m not in ds.data_vars]
+    if missing:
+        raise RunOutputError(
+            f"{source}: metrics {missing[:5]} are missing (written by another rutsim "
+            f"version?). To fix: delete {source} and rerun `rutsim report`; the per-draw "
+            "metrics are then recomputed from the paths saved in simulation.nc."
+        )
+    for dim in ("scenario", "sample", "horizon"):
+        # A dim without a coordinate is matched by size only.
+        if (
+            dim not in ds.dims
+            or ds.sizes[dim] != sim.sizes[dim]
+            or (dim in ds.coords and not np.array_equal(ds[dim].values, sim[dim].values))
+        ):
+            raise RunOutputError(
+                f"{source}: its '{dim}' coordinate does not match simulation.nc. To fix: "
+                f"delete {source} and rerun `rutsim report`."
+            )
+    return ds.transpose("scenario", "sample", "horizon")
+
+
+def load_run(folder: Path) -> RunData:
+    """Load and validate a run folder; raises :class:`RunOutputError` on any problem."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise RunOutputError(f"{folder}: no such run folder. To fix: pass outputs/<run-id>.")
+    sim_path = folder / "simulation.nc"
+    if not sim_path.is_file():
+        raise RunOutputError(
+            f"{sim_path}: simulation.nc is missing, so there is nothing to report on. {_RERUN}"
+        )
+    sim = validate_simulation(_open_netcdf(sim_path), str(sim_path))
+    man_path = folder / "manifest.json"
+    try:
+        manifest_json = man_path.read_text(encoding="utf-8")
+        manifest = RunManifest.model_validate(json.loads(manifest_json))
+    except FileNotFoundError:
+        raise RunOutputError(f"{man_path}: manifest.json is missing. {_RERUN}") from None
+    except (json.JSONDecodeError, ValidationError, UnicodeDecodeError) as exc:
+        raise RunOutputError(f"{man_path}: not a valid run manifest ({exc}). {_RERUN}") from None
+    dm_path = folder / "draw_metrics.nc"
+    draw = None
+    if dm_path.is_file():
+        draw = _validate_draw_metrics(_open_netcdf(dm_path), sim, str(dm_path))
+    cfg = folder / "config.toml"
+    config_toml = cfg.read_text(encoding="utf-8") if cfg.is_file() else ""
+    return RunData(sim, draw, manifest, manifest_json, config_toml, folder)
+
+
+def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Blend weights per scenario, normalised to sum to one.
+
+    The manifest's weights (from the scenario files and the config) are the default;
+    ``override`` replaces some or all of them. With no weight anywhere the scenarios are
+    weighted equally.
+    """
+    names = run.scenarios
+    weights: dict[str, float | None] = {n: None for n in names}
+    for entry in run.manifest.scenarios:
+        if entry.name in weights:
+            weights[entry.name] = entry.weight
+    for name, value in (override or {}).items():
+        if name not in weights:
+            raise ConfigError(
+                f"blend weight given for scenario '{name}', but the run has {list(names)}. "
+                "To fix: use one of those names."
+            )
+        weights[name] = float(value)
+    given = {k: v for k, v in weights.items() if v is not None}
+    if not given:
+        return {n: 1.0 / len(names) for n in names}
+    if len(given) < len(names):
+        lacking = sorted(set(names) - set(given))
+        raise ConfigError(
+            f"scenarios {lacking} have no blend weight while others do. To fix: give every "
+            "scenario a weight (scenario file `weight`, or [scenarios].weights in the config)."
+        )
+    if any(v < 0 or not np.isfinite(v) for v in given.values()) or sum(given.values()) <= 0:
+        raise ConfigError(
+            f"blend weights must be non-negative with a positive sum, got {given}. "
+            "To fix: correct the weights."
+        )
+    total = sum(given.values())
+    return {k: v / total for k, v in given.items()}
