@@ -5,11 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
+from pydantic import ValidationInfo, field_validator
+
 from rutsim.config._base import FrozenModel
 
 
 class SimulationConfig(FrozenModel):
-    """Sizes, seed and precision of the Monte Carlo simulation."""
+    """Sizes, seed and precision of the Monte Carlo simulation.
+
+    Attributes
+    ----------
+    paths_per_draw : simulated paths per posterior draw (>= 1).
+    horizon : quarters simulated after the last observed quarter (>= 1).
+    seed : root of every PRNG key (with the scenario name and the posterior sample index).
+    dtype : "float32" (default, fast) or "float64" (turns on ``jax_enable_x64`` for the
+        whole process when a run starts; see ``rutsim.simulate``).
+    max_draws : posterior draws used at most; more are thinned evenly across chains.
+    chunk_size : posterior draws simulated per chunk (memory is bounded per chunk).
+    keep_paths : full paths kept per draw in ``simulation.nc`` (the rest is reduced).
+    chunk_path_steps : cap on scenario x draw x path x quarter per chunk; the driver lowers
+        the chunk size below ``chunk_size`` when needed to stay under it.
+    workers : chunks simulated concurrently in threads (about one CPU core each); memory
+        grows with it (about ``workers`` chunks at a time). Results never depend on it.
+    """
 
     paths_per_draw: int = 100
     horizon: int = 12
@@ -18,11 +36,64 @@ class SimulationConfig(FrozenModel):
     max_draws: int = 1000
     chunk_size: int = 250
     keep_paths: int = 100
+    chunk_path_steps: int = 4_000_000
+    workers: int = 2
+
+    @field_validator(
+        "paths_per_draw", "horizon", "max_draws", "chunk_size", "chunk_path_steps", "workers"
+    )
+    @classmethod
+    def _at_least_one(cls, value: int, info: ValidationInfo) -> int:
+        if value < 1:
+            raise ValueError(
+                f"must be at least 1, got {value}. To fix: set simulation.{info.field_name} "
+                "to a positive whole number (e.g. horizon = 12, paths_per_draw = 100)"
+            )
+        return value
+
+    @field_validator("keep_paths")
+    @classmethod
+    def _not_negative(cls, value: int, info: ValidationInfo) -> int:
+        if value < 0:
+            raise ValueError(
+                f"must be 0 or more, got {value}. To fix: set simulation.{info.field_name} "
+                "to a non-negative whole number"
+            )
+        return value
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_range(cls, value: int) -> int:
+        if not 0 <= value < 2**32:
+            raise ValueError(
+                f"must be in 0 .. 4294967295 (a 32-bit seed), got {value}. To fix: set "
+                "simulation.seed to a smaller non-negative whole number"
+            )
+        return value
 
 
 class ScenarioSelection(FrozenModel):
-    """Which scenario files to run and optional weight overrides."""
+    """Which scenario files to run and optional weight overrides.
+
+    Attributes
+    ----------
+    dir : folder of scenario files (``<dir>/<name>.toml``).
+    names : scenarios to simulate, in order (each at most once).
+    weights : blend-weight overrides by scenario name (non-negative); the weights of the
+        selected scenarios are renormalised to sum to 1 (see ``rutsim.scenario``).
+    """
 
     dir: Path = Path("scenarios")
     names: tuple[str, ...] = ("base", "delayed_pivot", "aggressive_easing")
     weights: dict[str, float] = {}
+
+    @field_validator("weights")
+    @classmethod
+    def _weights_non_negative(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = {k: w for k, w in value.items() if not 0 <= w < float("inf")}
+        if bad:
+            raise ValueError(
+                f"weights must be finite and non-negative, got {bad}. To fix: give each "
+                "scenario a weight of 0 or more"
+            )
+        return value

@@ -1,0 +1,32 @@
+"""The JAX simulation: a pure kernel (``simulate_chunk``) and a chunked driver.
+
+See ``rutsim.simulate._kernel`` for the key derivation and how float64 is enabled.
+"""
+
+from rutsim.simulate._driver import (
+    ChunkInfo,
+    Progress,
+    Reducer,
+    SimulationResult,
+    run_simulation,
+    select_samples,
+)
+from rutsim.simulate._kernel import scenario_keys, simulate_chunk
+from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
+from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays, SimPaths
+
+__all__ = [
+    "MACRO_VARIABLES",
+    "ChunkInfo",
+    "Progress",
+    "Reducer",
+    "ScenarioArrays",
+    "SimPaths",
+    "SimulationResult",
+    "run_simulation",
+    "scenario_keys",
+    "select_samples",
+    "simulate_chunk",
+    "synthetic_initial",
+    "synthetic_posterior",
+]

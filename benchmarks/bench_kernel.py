@@ -1,0 +1,303 @@
+"""Kernel benchmark: JAX vs a vectorised NumPy version of the same step vs the RNG floor.
+
+Run from the project root (float32, all cores the machine gives JAX)::
+
+    .venv/bin/python benchmarks/bench_kernel.py --samples 250 --paths 200 --repeats 3
+
+Three timings at the same sizes (scenario x sample x path x horizon), best of
+``--repeats`` after a warm-up call (compile time reported separately):
+
+- ``jax``: :func:`rutsim.simulate.simulate_chunk` on the samples split into ``--workers``
+  chunks run concurrently, as the driver runs them (also reported: one single call);
+- ``numpy``: the same equations vectorised over (scenario, sample, path) with NumPy,
+  looping over quarters, same shock families (normals; Gamma mixing weights for t);
+- ``floor``: JAX only drawing the same number of standard normals the kernel draws
+  (``N_NORMALS`` per path-step plus the squared normals of the Student-t weights).
+
+The required ratios are ``numpy / jax >= 3`` and ``jax / floor <= 2``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import jax
+import numpy as np
+
+from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
+from rutsim.simulate import (
+    ScenarioArrays,
+    scenario_keys,
+    simulate_chunk,
+    synthetic_initial,
+    synthetic_posterior,
+)
+from rutsim.simulate._draws import random_words
+from rutsim.simulate._kernel import PRNG_IMPL
+from rutsim.simulate._step import N_NORMALS
+
+
+def make_scenarios(n_scen: int, horizon: int) -> ScenarioArrays:
+    """Fed funds pinned in the first scenario, slope in the second, nothing in the rest."""
+    values = np.zeros((n_scen, horizon, 3))
+    values[..., 0] = np.linspace(4.1, 3.1, horizon)
+    values[..., 1] = 0.8
+    pinned = np.zeros((n_scen, horizon, 3), dtype=bool)
+    pinned[0, :, 0] = True
+    if n_scen > 1:
+        pinned[1, :, 1] = True
+    return ScenarioArrays(values, pinned, np.full((n_scen, 3), 0.05))
+
+
+def numpy_simulate(
+    rng: np.random.Generator,
+    p: PosteriorParams,
+    init: InitialState,
+    scen: ScenarioArrays,
+    n_paths: int,
+    shocks: ShockSpec,
+) -> dict[str, np.ndarray]:
+    """The kernel's step in vectorised NumPy float32; outputs ``(S, N, P, H)``."""
+    f32 = np.float32
+    n_scen, horizon = scen.values.shape[:2]
+    size = (n_scen, len(p.ff_a), n_paths)
+    q = {k: np.asarray(v, f32)[None, :, None] for k, v in p._asdict().items()}
+    ff = np.full(size, init.ff, f32)
+    df = np.full(size, init.df, f32)
+    s = np.full(size, init.slope, f32)
+    c = np.full(size, init.spread, f32)
+    gl = np.full(size, init.gl, f32)
+    ml = np.full(size, init.ml, f32)
+    qq = np.broadcast_to(q["q_last"], size).astype(f32)
+    dev = np.zeros((3, *size), f32)
+    sd = np.asarray(scen.path_sd, f32).T[:, :, None, None]
+    names = (
+        "fedfunds",
+        "slope",
+        "spread",
+        "earnings_growth",
+        "log_multiple",
+        "multiple_change",
+        "carry",
+        "price_return",
+        "total_return",
+        "largecap_return",
+    )
+    # quarter-major storage, as the JAX kernel's; views in (S, N, P, H) order at the end
+    out = {k: np.empty((horizon, *size), f32) for k in names}
+    mnu, enu = f32(shocks.macro_nu), f32(shocks.equity_nu)
+    carry = f32(init.carry)
+    for t in range(horizon):
+        z = rng.standard_normal((N_NORMALS, *size), dtype=f32)
+        pin = np.asarray(scen.pinned[:, t], bool)[:, None, None, :]
+        target = np.asarray(scen.values[:, t], f32)[:, None, None, :]
+        dev = dev + sd * z[7:10]
+        tf, ts, tc = (target[..., j] + dev[j] for j in range(3))
+        pf, ps, pc = pin[..., 0], pin[..., 1], pin[..., 2]
+        one = np.logical_xor(ps, pc)
+        if shocks.macro == "student_t":
+            wf = rng.standard_gamma(mnu / 2, size, dtype=f32) / (mnu / 2)
+            g_sc = rng.standard_gamma(np.where(one, (mnu + 1) / 2, mnu / 2)).astype(f32)
+        else:
+            wf, g_sc = f32(1), None
+        ff_new = np.where(
+            pf, tf, ff + q["ff_a"] + q["ff_phi"] * df + q["ff_sigma"] * z[0] / np.sqrt(wf)
+        )
+        df_new = ff_new - ff
+        mu_s = q["sl_a"] + q["sl_phi"] * s + q["sl_beta_df"] * df_new
+        mu_c = q["cs_a"] + q["cs_phi"] * c + q["cs_beta_df"] * df_new
+        xs, xc = (ts - mu_s) / q["sl_sigma"], (tc - mu_c) / q["cs_sigma"]
+        x_obs = np.where(ps, xs, xc)
+        inv_w = np.sqrt((mnu + np.where(one, x_obs**2, 0)) / 2 / g_sc) if g_sc is not None else 1
+        rho = q["sc_corr"]
+        rc = np.sqrt(1 - rho * rho)
+        s_new = np.where(
+            ps,
+            ts,
+            np.where(
+                pc,
+                mu_s + q["sl_sigma"] * (rho * xc + rc * z[1] * inv_w),
+                mu_s + q["sl_sigma"] * z[1] * inv_w,
+            ),
+        )
+        c_new = np.where(
+            pc,
+            tc,
+            np.where(
+                ps,
+                mu_c + q["cs_sigma"] * (rho * xs + rc * z[2] * inv_w),
+                mu_c + q["cs_sigma"] * (rho * z[1] + rc * z[2]) * inv_w,
+            ),
+        )
+        dc = c_new - c
+        if shocks.equity == "student_t":
+            we = [rng.standard_gamma(enu / 2, size, dtype=f32) / (enu / 2) for _ in range(3)]
+        else:
+            we = [f32(1)] * 3
+        r = q["glml_corr"]
+        gl_new = (
+            q["gl_a"]
+            + q["gl_rho"] * gl
+            + q["gl_b_df"] * df
+            + q["gl_b_slope"] * s
+            + q["gl_b_dspread"] * dc
+            + q["gl_sigma"] * z[3] / np.sqrt(we[0])
+        )
+        ml_new = (
+            q["ml_a"]
+            + q["ml_phi"] * ml
+            + q["ml_d_ff"] * ff_new
+            + q["ml_d_spread"] * c_new
+            + q["ml_sigma"] * (r * z[3] + np.sqrt(1 - r * r) * z[4]) / np.sqrt(we[0])
+        )
+        q_new = (
+            q["q_mu"] * (1 - q["q_phi"])
+            + q["q_phi"] * qq
+            + q["q_lambda_dspread"] * dc
+            + q["q_sigma"] * z[5] / np.sqrt(we[1])
+        )
+        gs = (
+            q["gs_a"]
+            + q["gs_beta_gl"] * gl_new
+            + q["gs_b_df"] * df
+            + q["gs_b_slope"] * s
+            + q["gs_sigma"] * z[6] / np.sqrt(we[2])
+        )
+        dm = (ml_new + q_new) - (ml + qq)
+        vals = (
+            ff_new,
+            s_new,
+            c_new,
+            gs,
+            ml_new + q_new,
+            dm,
+            carry,
+            gs + dm,
+            gs + dm + carry,
+            gl_new + ml_new - ml,
+        )
+        for k, v in zip(names, vals, strict=True):
+            out[k][t] = v
+        ff, df, s, c, gl, ml, qq = ff_new, df_new, s_new, c_new, gl_new, ml_new, q_new
+    return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
+
+
+def _best(fn, repeats: int) -> tuple[float, float]:
+    """Best wall time and the CPU time of that repeat (CPU time is robust to a busy box)."""
+    best = (float("inf"), float("inf"))
+    for _ in range(repeats):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        best = min(best, (time.perf_counter() - t0, time.process_time() - c0))
+    return best
+
+
+def bench(args: argparse.Namespace, shocks: ShockSpec) -> dict[str, float]:
+    """Time the three implementations at one size; returns seconds and ratios."""
+    params, init = synthetic_posterior(args.samples), synthetic_initial()
+    scen = make_scenarios(args.scenarios, args.horizon)
+    names = [f"s{i}" for i in range(args.scenarios)]
+    keys = scenario_keys(7, names)
+    # quarter-major output as the driver uses it (the (S, N, P, H) view is free in NumPy)
+    kw = {"n_paths": args.paths, "horizon": args.horizon, "shocks": shocks, "quarter_major": True}
+
+    def run_jax_one() -> None:
+        jax.block_until_ready(simulate_chunk(keys, params, init, scen, **kw))
+
+    # As the driver runs it: the samples in `workers` chunks simulated concurrently
+    # (one XLA execution uses about one core). Same draws: keys fold in sample indices.
+    bounds = np.linspace(0, args.samples, args.workers + 1).astype(int)
+    parts = [
+        (PosteriorParams(*(a[lo:hi] for a in params)), np.arange(lo, hi, dtype=np.uint32))
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+    ]
+    pool = ThreadPoolExecutor(max_workers=args.workers)
+
+    def run_part(part: tuple[PosteriorParams, np.ndarray]) -> None:
+        jax.block_until_ready(simulate_chunk(keys, part[0], init, scen, sample_index=part[1], **kw))
+
+    def run_jax() -> None:
+        list(pool.map(run_part, parts))
+
+    n_norm = sum(random_words(shocks))  # uniforms counted as normals: a stricter floor
+    # One flat draw with the kernel's PRNG: the fastest way JAX draws this many normals.
+    shape = (args.scenarios * args.samples * args.paths * args.horizon * n_norm,)
+    floor = jax.jit(lambda k: jax.random.normal(k, shape, "float32"))
+
+    def run_floor() -> None:
+        jax.block_until_ready(floor(jax.random.key(3, impl=PRNG_IMPL)))
+
+    rng = np.random.default_rng(0)
+    t0 = time.perf_counter()
+    run_jax()
+    compile_s = time.perf_counter() - t0
+    run_floor()
+    run_jax()  # compile the part shape
+    t_jax, c_jax = _best(run_jax, args.repeats)
+    t_one, _ = _best(run_jax_one, args.repeats)
+    pool.shutdown()
+    t_floor, c_floor = _best(run_floor, args.repeats)
+    t_np, c_np = _best(lambda: numpy_simulate(rng, params, init, scen, args.paths, shocks), 1)
+    steps = args.scenarios * args.samples * args.paths * args.horizon
+    return {
+        "path_steps": steps,
+        "normals_per_step": n_norm,
+        "first_call_s": compile_s,
+        "jax_s": t_jax,
+        "jax_one_call_s": t_one,
+        "numpy_s": t_np,
+        "floor_s": t_floor,
+        "jax_Mpath_steps_per_s": steps / t_jax / 1e6,
+        "numpy_Mpath_steps_per_s": steps / t_np / 1e6,
+        "numpy_over_jax": t_np / t_jax,
+        "jax_over_floor": t_jax / t_floor,
+        "jax_cpu_s": c_jax,
+        "numpy_cpu_s": c_np,
+        "floor_cpu_s": c_floor,
+    }
+
+
+def main() -> None:
+    """Parse sizes, run both shock families, print a table and a JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=250)
+    parser.add_argument("--paths", type=int, default=200)
+    parser.add_argument("--horizon", type=int, default=12)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2, help="concurrent chunks (threads)")
+    args = parser.parse_args()
+    print(
+        f"jax {jax.__version__} on {jax.devices()[0].platform}, cpus={os.cpu_count()}, "
+        f"load avg {os.getloadavg()[0]:.2f}"
+    )
+    results = {}
+    for label, shocks in [
+        ("student_t macro (default)", ShockSpec()),
+        ("all normal", ShockSpec(macro="normal")),
+    ]:
+        r = bench(args, shocks)
+        results[label] = r
+        print(f"\n{label}: {r['path_steps']:,} path-steps, {r['normals_per_step']} normals/step")
+        print(f"  first call (compile) {r['first_call_s']:.2f} s")
+        print(
+            f"  jax   {r['jax_s']:.3f} s  {r['jax_Mpath_steps_per_s']:.1f} M path-steps/s"
+            f"  ({args.workers} concurrent chunks; one call: {r['jax_one_call_s']:.3f} s)"
+        )
+        print(
+            f"  numpy {r['numpy_s']:.3f} s  {r['numpy_Mpath_steps_per_s']:.1f} M path-steps/s"
+            f"  -> jax is {r['numpy_over_jax']:.1f}x faster (need >= 3)"
+        )
+        print(
+            f"  floor {r['floor_s']:.3f} s  -> jax / floor = {r['jax_over_floor']:.2f} (need <= 2)"
+        )
+    print(f"load avg after {os.getloadavg()[0]:.2f}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

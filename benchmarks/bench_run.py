@@ -1,0 +1,152 @@
+"""Run-level benchmarks: peak memory of a 10^9 path-step simulation, and `run` end to end.
+
+From the project root, each in a fresh process (peak RSS is per process)::
+
+    .venv/bin/python benchmarks/bench_run.py memory --samples 1000 --paths 27778
+    .venv/bin/python benchmarks/bench_run.py e2e CONFIG [--name NAME]
+
+``memory`` drives :func:`rutsim.simulate.run_simulation` with synthetic posterior draws
+(3 scenarios x samples x paths x 12 quarters; the defaults give 1.0e9 path-steps), a
+per-draw reducer over all paths (``--reducer light``, the default, or the full
+``rutsim.risk.draw_metrics`` with ``--reducer risk``), keeping 10 full paths per draw,
+and reports wall time, path-steps per second and peak resident memory.
+
+``e2e`` times :func:`rutsim.pipeline.run` on a config whose model is already fitted
+(``models/<id>`` exists), including the report, and reports peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def _peak_rss_gb() -> float:
+    # ru_maxrss is in KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def light_reducer(paths: object, chunk: object) -> dict[str, np.ndarray]:
+    """Per-draw mean, sd, 5/50/95% quantiles and P(loss) of the cumulative total return.
+
+    Over all paths of each (scenario, sample, horizon), like the risk reducer but with
+    fewer statistics: ``rutsim.risk.draw_metrics`` computes ~50 metrics and costs about
+    1 us per path-step on these CPUs, which would make a 10^9 path-step run take ~16 min.
+    """
+    cum = np.expm1(np.cumsum(paths.total_return, axis=-1, dtype=np.float64))
+    q = np.quantile(cum, [0.05, 0.5, 0.95], axis=2)
+    return {
+        "mean": cum.mean(axis=2),
+        "sd": cum.std(axis=2),
+        "q05": q[0],
+        "median": q[1],
+        "q95": q[2],
+        "prob_loss": (cum < 0).mean(axis=2),
+    }
+
+
+def memory(args: argparse.Namespace) -> dict[str, float]:
+    """Simulate ``3 x samples x paths x horizon`` path-steps chunk by chunk."""
+    from rutsim.config import SimulationConfig
+    from rutsim.model._params import ShockSpec
+    from rutsim.risk import draw_metrics
+    from rutsim.simulate import run_simulation, synthetic_initial, synthetic_posterior
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_kernel import make_scenarios
+
+    scen = make_scenarios(3, args.horizon)
+    scenarios = [(f"s{i}", type(scen)(*(a[i] for a in scen))) for i in range(3)]
+    cfg = SimulationConfig(
+        paths_per_draw=args.paths,
+        horizon=args.horizon,
+        max_draws=args.samples,
+        chunk_size=args.samples,
+        keep_paths=args.keep,
+    )
+    steps = 3 * args.samples * args.paths * args.horizon
+    reducer = (
+        (lambda paths, chunk: draw_metrics(paths)) if args.reducer == "risk" else light_reducer
+    )
+    done: list[float] = []
+    t0 = time.perf_counter()
+
+    def progress(n_done: int, total: int) -> None:
+        done.append(n_done)
+        print(
+            f"  {n_done}/{total} draws, {time.perf_counter() - t0:.0f} s, "
+            f"peak RSS {_peak_rss_gb():.2f} GB",
+            flush=True,
+        )
+
+    res = run_simulation(
+        7,
+        synthetic_posterior(args.samples),
+        synthetic_initial(),
+        scenarios,
+        cfg,
+        ShockSpec(),
+        reducer,
+        progress=progress,
+    )
+    wall = time.perf_counter() - t0
+    if not all(np.isfinite(a).all() for a in res.paths):
+        raise RuntimeError("non-finite simulated paths")
+    return {
+        "path_steps": steps,
+        "chunk_size": res.chunk_size,
+        "wall_s": wall,
+        "Mpath_steps_per_s": steps / wall / 1e6,
+        "peak_rss_gb": _peak_rss_gb(),
+        "kept_paths_gb": sum(a.nbytes for a in res.paths) / 2**30,
+        "metrics_gb": sum(a.nbytes for a in res.metrics.values()) / 2**30,
+    }
+
+
+def e2e(args: argparse.Namespace) -> dict[str, float]:
+    """Time ``rutsim.pipeline.run`` (model already fitted)."""
+    from rutsim.pipeline import run
+
+    t0 = time.perf_counter()
+    res = run(Path(args.config), name=args.name, progress=False)
+    wall = time.perf_counter() - t0
+    sizes = res.manifest["sizes"]
+    steps = sizes["scenarios"] * sizes["samples"] * sizes["paths_per_draw"] * sizes["horizon"]
+    return {
+        "path_steps": steps,
+        "wall_s": wall,
+        "timings_s": res.manifest["timings_s"],
+        "peak_rss_gb": _peak_rss_gb(),
+        "folder": str(res.folder),
+    }
+
+
+def main() -> None:
+    """Parse the sub-command and print the result as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    m = sub.add_parser("memory")
+    m.add_argument("--samples", type=int, default=1000)
+    m.add_argument("--paths", type=int, default=27778)
+    m.add_argument("--horizon", type=int, default=12)
+    m.add_argument("--keep", type=int, default=10)
+    m.add_argument("--reducer", choices=["light", "risk"], default="light")
+    e = sub.add_parser("e2e")
+    e.add_argument("config")
+    e.add_argument("--name", default=None)
+    args = parser.parse_args()
+    print(f"load avg {os.getloadavg()[0]:.2f}, cpus {os.cpu_count()}", flush=True)
+    out = memory(args) if args.cmd == "memory" else e2e(args)
+    print(json.dumps(out, indent=2, default=str))
+    print(f"load avg after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Simulation arrays to an xarray Dataset with named dims, coords, units and provenance.
+
+The JAX core returns arrays with a documented axis order; this module is the one place
+that names them (Contract 4 in ``docs/architecture.md``): dims ``scenario, sample, path,
+horizon``, coords ``quarter`` (on ``horizon``) and ``chain``/``draw`` (on ``sample``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import xarray as xr
+
+from rutsim.simulate import SimulationResult
+
+#: Dimension names of every simulated variable, in axis order.
+SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
+
+#: (units, long_name) of each ``SimPaths`` field.
+VARIABLE_ATTRS: dict[str, tuple[str, str]] = {
+    "fedfunds": ("percent", "effective fed funds rate, quarterly average"),
+    "slope": ("percentage points", "Treasury curve slope (driver series of [data] slope)"),
+    "spread": ("percentage points", "credit spread (driver series of [data] spread)"),
+    "earnings_growth": ("log change per quarter", "small-cap earnings growth (model output)"),
+    "log_multiple": ("log of price/earnings", "small-cap log trailing P/E (model output)"),
+    "multiple_change": ("log change per quarter", "change of the small-cap log multiple"),
+    "carry": ("log return per quarter", "small-cap carry: dividends net of fees"),
+    "price_return": ("log return per quarter", "small-cap price return"),
+    "total_return": ("log return per quarter", "small-cap total return (price + carry)"),
+    "largecap_return": ("log return per quarter", "large-cap (S&P 500) price return"),
+}
+
+
+def chain_draw(sample_index: np.ndarray, draws_per_chain: int | None) -> tuple[np.ndarray, ...]:
+    """Split chain-major posterior indices into (chain, draw); one chain if unknown."""
+    index = np.asarray(sample_index, dtype=np.int64)
+    if not draws_per_chain:
+        return np.zeros_like(index), index
+    return index // draws_per_chain, index % draws_per_chain
+
+
+def sample_coords(
+    result: SimulationResult, quarters: Sequence[str], draws_per_chain: int | None
+) -> dict[str, object]:
+    """Coordinates shared by ``simulation.nc`` and ``draw_metrics.nc``."""
+    if len(quarters) != result.horizon:
+        raise ValueError(f"{len(quarters)} quarter labels for a horizon of {result.horizon}")
+    chain, draw = chain_draw(result.sample_index, draws_per_chain)
+    return {
+        "scenario": ("scenario", np.array(result.scenario_names, dtype=str)),
+        "sample": ("sample", np.asarray(result.sample_index, dtype=np.int64)),
+        "chain": ("sample", chain),
+        "draw": ("sample", draw),
+        "horizon": ("horizon", np.arange(1, result.horizon + 1, dtype=np.int64)),
+        "quarter": ("horizon", np.array(quarters, dtype=str)),
+    }
+
+
+def to_dataset(
+    result: SimulationResult,
+    *,
+    quarters: Sequence[str],
+    draws_per_chain: int | None = None,
+    attrs: Mapping[str, str | int | float] | None = None,
+) -> xr.Dataset:
+    """Name the kept paths of a simulation (Contract 4, ``simulation.nc``).
+
+    Parameters
+    ----------
+    result : SimulationResult
+        From :func:`rutsim.simulate.run_simulation`; ``paths`` fields shaped
+        ``(scenario, sample, path, horizon)``.
+    quarters : sequence of str
+        Label of each simulated quarter, e.g. ``["2025Q4", "2026Q1", ...]``.
+    draws_per_chain : int, optional
+        Draws per chain of the posterior, to split ``sample`` into ``chain``/``draw``
+        (chain-major stacking); without it every sample is on chain 0.
+    attrs : mapping, optional
+        Global provenance attrs (``run_id``, ``config_json``, ``config_hash``,
+        ``model_id``, ``data_hash``, ``seed``, ``versions_json``, ``as_of`` ...).
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per ``SimPaths`` field with ``units`` and ``long_name`` attrs.
+    """
+    coords = sample_coords(result, quarters, draws_per_chain)
+    keep = result.paths.total_return.shape[2]
+    coords["path"] = ("path", np.arange(keep, dtype=np.int64))
+    data_vars = {}
+    for name, values in result.paths._asdict().items():
+        units, long_name = VARIABLE_ATTRS[name]
+        data_vars[name] = (SIM_DIMS, values, {"units": units, "long_name": long_name})
+    ds = xr.Dataset(data_vars, coords=coords)
+    ds["path"].attrs["long_name"] = (
+        f"kept path (the first {keep} of {result.n_paths} simulated per draw)"
+    )
+    ds["sample"].attrs["long_name"] = "posterior sample index (chain-major chain x draw)"
+    ds["horizon"].attrs["long_name"] = "quarters after the last observed quarter"
+    ds.attrs.update(
+        {
+            "paths_per_draw": result.n_paths,
+            "dtype": result.dtype,
+            "returns": "quarterly log returns; cumulative simple return = expm1(cumsum)",
+        }
+    )
+    ds.attrs.update(dict(attrs or {}))
+    return ds

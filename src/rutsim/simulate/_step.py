@@ -1,0 +1,210 @@
+"""One quarter of the model for one path: the pure step scanned over the horizon.
+
+The equations are those of :class:`rutsim.model.PosteriorParams` (``docs/model.md``).
+Every random number a step needs is drawn before the scan (see ``_kernel.py``), so the
+step itself is arithmetic only: that keeps the scan body small and lets XLA fuse it.
+
+Shock layout on the last axis of ``normals`` (``N_NORMALS``):
+``0`` fed funds, ``1``-``2`` slope/spread pair, ``3``-``4`` large-cap growth/multiple
+pair, ``5`` relative multiple q, ``6`` small-cap growth, ``7``-``9`` random-walk
+deviations of the pinned fed funds, slope and spread paths.
+
+Student-t shocks are normal scale mixtures ``x = sigma * z / sqrt(w)`` with
+``w ~ Gamma(nu/2, rate=nu/2)``; a correlated pair shares one ``w`` (bivariate t). Layout
+on the last axis of ``gammas`` (unit-rate Gamma draws, ``N_GAMMAS``): ``0`` fed funds,
+``1`` slope/spread pair, ``2`` equity growth/multiple pair, ``3`` q, ``4`` small-cap
+growth. When exactly one of slope and spread is pinned, the mixing weight of the pair is
+drawn from its conditional given the pinned variable's implied standardised shock ``x``:
+``w | x ~ Gamma((nu + 1)/2, rate=(nu + x^2)/2)``, and the free variable's shock from its
+conditional normal given ``x`` and ``w``; this keeps the conditional simulation exact.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
+from rutsim.simulate._types import SimPaths
+
+N_NORMALS = 10
+N_GAMMAS = 5
+
+
+class PathState(NamedTuple):
+    """State carried from one quarter to the next for one path (all scalars)."""
+
+    ff: jax.Array
+    df: jax.Array
+    slope: jax.Array
+    spread: jax.Array
+    gl: jax.Array
+    ml: jax.Array
+    q: jax.Array
+    # Random-walk deviations of the pinned paths, kept as scalars (not one (3,) array) so
+    # that vmapped state arrays keep paths on their minor axis.
+    dev_ff: jax.Array
+    dev_slope: jax.Array
+    dev_spread: jax.Array
+
+
+class StepInput(NamedTuple):
+    """What one quarter of one path consumes (the scanned-over slices)."""
+
+    values: jax.Array  # (3,) given macro path
+    pinned: jax.Array  # (3,) bool
+    normals: jax.Array  # (N_NORMALS,)
+    gammas: jax.Array  # (N_GAMMAS,) unit-rate Gamma draws (unused for normal shocks)
+
+
+def init_state(p: PosteriorParams, initial: InitialState, dtype: jnp.dtype) -> PathState:
+    """Start a path at the last observed quarter (``q`` from the sample's ``q_last``)."""
+    return PathState(
+        ff=jnp.asarray(initial.ff, dtype),
+        df=jnp.asarray(initial.df, dtype),
+        slope=jnp.asarray(initial.slope, dtype),
+        spread=jnp.asarray(initial.spread, dtype),
+        gl=jnp.asarray(initial.gl, dtype),
+        ml=jnp.asarray(initial.ml, dtype),
+        q=jnp.asarray(p.q_last, dtype),
+        dev_ff=jnp.zeros((), dtype),
+        dev_slope=jnp.zeros((), dtype),
+        dev_spread=jnp.zeros((), dtype),
+    )
+
+
+def _inv_sqrt_weight(gamma: jax.Array, rate: jax.Array, student_t: bool) -> jax.Array:
+    """``1/sqrt(w)`` with ``w = gamma / rate``; exactly 1 for normal shocks."""
+    if not student_t:
+        return jnp.ones_like(gamma)
+    return jnp.sqrt(rate / gamma)
+
+
+def _safe_div(num: jax.Array, den: jax.Array) -> jax.Array:
+    # A zero sigma (shocks switched off) must not turn an unused implied shock into NaN.
+    return jnp.where(den > 0, num / jnp.where(den > 0, den, 1), 0)
+
+
+def step(
+    p: PosteriorParams,
+    carry_rate: jax.Array,
+    path_sd: jax.Array,
+    shocks: ShockSpec,
+    state: PathState,
+    x: StepInput,
+) -> tuple[PathState, SimPaths]:
+    """Advance one path by one quarter.
+
+    Parameters
+    ----------
+    p : PosteriorParams
+        One posterior sample (every field a scalar).
+    carry_rate : scalar
+        Quarterly log carry, added to the price return.
+    path_sd : array, shape ``(3,)``
+        Per-quarter sd of the random-walk deviation around pinned paths.
+    shocks : ShockSpec
+        Static shock families (normal or Student-t) and degrees of freedom.
+    state : PathState
+        Last quarter's state.
+    x : StepInput
+        This quarter's scenario slice and pre-drawn random numbers.
+
+    Returns
+    -------
+    (PathState, SimPaths)
+        The new state and this quarter's outputs (every field a scalar).
+    """
+    z = x.normals
+    g = x.gammas
+    macro_t = shocks.macro == "student_t"
+    equity_t = shocks.equity == "student_t"
+    mnu = jnp.asarray(shocks.macro_nu, z.dtype)
+    enu = jnp.asarray(shocks.equity_nu, z.dtype)
+
+    dev_ff = state.dev_ff + path_sd[0] * z[7]
+    dev_slope = state.dev_slope + path_sd[1] * z[8]
+    dev_spread = state.dev_spread + path_sd[2] * z[9]
+    target = (x.values[0] + dev_ff, x.values[1] + dev_slope, x.values[2] + dev_spread)
+    pin_f, pin_s, pin_c = x.pinned[0], x.pinned[1], x.pinned[2]
+
+    # Fed funds: first in the recursive ordering, so pinning it only fixes df_t.
+    e_f = z[0] * _inv_sqrt_weight(g[0], mnu / 2, macro_t)
+    ff_model = state.ff + p.ff_a + p.ff_phi * state.df + p.ff_sigma * e_f
+    ff = jnp.where(pin_f, target[0], ff_model)
+    df = ff - state.ff
+
+    # Slope and spread: conditional on df_t, correlated shocks.
+    mu_s = p.sl_a + p.sl_phi * state.slope + p.sl_beta_df * df
+    mu_c = p.cs_a + p.cs_phi * state.spread + p.cs_beta_df * df
+    x_s = _safe_div(target[1] - mu_s, p.sl_sigma)  # implied standardised shocks if pinned
+    x_c = _safe_div(target[2] - mu_c, p.cs_sigma)
+    one_pinned = jnp.logical_xor(pin_s, pin_c)
+    x_obs = jnp.where(pin_s, x_s, x_c)
+    rate = (mnu + jnp.where(one_pinned, x_obs * x_obs, 0)) / 2
+    inv_w = _inv_sqrt_weight(g[1], rate, macro_t)
+    rho = p.sc_corr
+    rho_c = jnp.sqrt(1 - rho * rho)
+    slope_free = jnp.where(
+        pin_c,
+        mu_s + p.sl_sigma * (rho * x_c + rho_c * z[1] * inv_w),
+        mu_s + p.sl_sigma * z[1] * inv_w,
+    )
+    spread_free = jnp.where(
+        pin_s,
+        mu_c + p.cs_sigma * (rho * x_s + rho_c * z[2] * inv_w),
+        mu_c + p.cs_sigma * (rho * z[1] + rho_c * z[2]) * inv_w,
+    )
+    slope = jnp.where(pin_s, target[1], slope_free)
+    spread = jnp.where(pin_c, target[2], spread_free)
+    dspread = spread - state.spread
+
+    # Large caps: earnings growth and the multiple, correlated shocks.
+    inv_we = _inv_sqrt_weight(g[2], enu / 2, equity_t)
+    r = p.glml_corr
+    v_g = p.gl_sigma * z[3] * inv_we
+    v_m = p.ml_sigma * (r * z[3] + jnp.sqrt(1 - r * r) * z[4]) * inv_we
+    gl = (
+        p.gl_a
+        + p.gl_rho * state.gl
+        + p.gl_b_df * state.df
+        + p.gl_b_slope * state.slope
+        + p.gl_b_dspread * dspread
+        + v_g
+    )
+    ml = p.ml_a + p.ml_phi * state.ml + p.ml_d_ff * ff + p.ml_d_spread * spread + v_m
+
+    # Small caps: relative multiple q and earnings growth.
+    q = (
+        p.q_mu * (1 - p.q_phi)
+        + p.q_phi * state.q
+        + p.q_lambda_dspread * dspread
+        + p.q_sigma * z[5] * _inv_sqrt_weight(g[3], enu / 2, equity_t)
+    )
+    gs = (
+        p.gs_a
+        + p.gs_beta_gl * gl
+        + p.gs_b_df * state.df
+        + p.gs_b_slope * state.slope
+        + p.gs_sigma * z[6] * _inv_sqrt_weight(g[4], enu / 2, equity_t)
+    )
+
+    log_multiple = ml + q
+    multiple_change = log_multiple - (state.ml + state.q)
+    price_return = gs + multiple_change
+    out = SimPaths(
+        fedfunds=ff,
+        slope=slope,
+        spread=spread,
+        earnings_growth=gs,
+        log_multiple=log_multiple,
+        multiple_change=multiple_change,
+        carry=carry_rate,
+        price_return=price_return,
+        total_return=price_return + carry_rate,
+        largecap_return=gl + ml - state.ml,
+    )
+    new_state = PathState(ff, df, slope, spread, gl, ml, q, dev_ff, dev_slope, dev_spread)
+    return new_state, out

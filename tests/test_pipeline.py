@@ -1,0 +1,223 @@
+"""`rutsim run` / `rutsim.pipeline.run`: the run folder, reproducibility and bad input.
+
+The fast tests replace the fit with synthetic posterior draws (fitting is tested by the
+model layer); the slow test runs the real CLI with a real tiny fit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import rutsim.model
+from rutsim.cli import main
+from rutsim.config import RunConfig, load_run_config, validate_model
+from rutsim.errors import ConfigError, RunOutputError, ScenarioError
+from rutsim.model._params import ShockSpec
+from rutsim.pipeline import make_run_id, run
+from rutsim.risk import load_run
+from rutsim.simulate import synthetic_initial, synthetic_posterior
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+
+TINY = """
+[simulation]
+paths_per_draw = 8
+horizon = 8
+max_draws = 6
+chunk_size = 4
+keep_paths = 5
+
+[scenarios]
+dir = "{scenarios}"
+names = ["base", "delayed_pivot"]
+
+[outputs]
+dir = "outputs"
+models_dir = "models"
+figures = false
+report = false
+"""
+
+
+def _fake_fitted(n_chains: int = 2, n_draws: int = 5) -> SimpleNamespace:
+    n = n_chains * n_draws
+    posterior = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"ff_a": (("chain", "draw"), np.zeros((n_chains, n_draws)))})}
+    )
+    return SimpleNamespace(
+        model_id="synthetic0001",
+        path=Path("/nonexistent/models/synthetic0001"),
+        posterior=posterior,
+        manifest=SimpleNamespace(data_hash="f" * 64, as_of="2025Q3"),
+        params=synthetic_posterior(n, seed=1),
+        initial=synthetic_initial(),
+        shocks=ShockSpec(),
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project folder with configs/tiny.toml; the fit is replaced by synthetic draws."""
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "tiny.toml").write_text(TINY.format(scenarios=SCENARIOS))
+    calls: list[RunConfig] = []
+
+    def fake_fit_or_load(config: RunConfig, **kwargs: object) -> SimpleNamespace:
+        calls.append(config)
+        return _fake_fitted()
+
+    monkeypatch.setattr(rutsim.model, "fit_or_load", fake_fit_or_load)
+    return tmp_path
+
+
+def _config(project: Path) -> Path:
+    return project / "configs" / "tiny.toml"
+
+
+def test_run_writes_a_complete_run_folder(project: Path) -> None:
+    res = run(_config(project), name="first", progress=False, echo=None)
+    folder = project / "outputs" / "first"
+    assert res.folder == folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "config.toml",
+        "draw_metrics.nc",
+        "manifest.json",
+        "simulation.nc",
+    ]
+    loaded = load_run(folder)  # the risk layer's validation of Contract 4
+    sim = loaded.simulation
+    assert dict(sim.sizes) == {"scenario": 2, "sample": 6, "path": 5, "horizon": 8}
+    assert list(sim["scenario"].values) == ["base", "delayed_pivot"]
+    assert list(sim["quarter"].values[:2]) == ["2025Q4", "2026Q1"]
+    # 6 of 10 samples, evenly thinned; chain-major split into chain/draw (5 draws/chain)
+    np.testing.assert_array_equal(sim["sample"].values, [0, 2, 4, 5, 7, 9])
+    np.testing.assert_array_equal(sim["chain"].values, [0, 0, 0, 1, 1, 1])
+    assert sim["total_return"].attrs["units"] == "log return per quarter"
+    assert sim.attrs["model_id"] == "synthetic0001" and sim.attrs["seed"] == 7
+    assert json.loads(sim.attrs["config_json"])["simulation"]["horizon"] == 8
+    assert loaded.draw_metrics is not None
+    assert dict(loaded.draw_metrics.sizes) == {"scenario": 2, "sample": 6, "horizon": 8}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["run_id"] == "first"
+    assert [s["name"] for s in manifest["scenarios"]] == ["base", "delayed_pivot"]
+    assert abs(sum(s["weight"] for s in manifest["scenarios"]) - 1) < 1e-12
+    assert manifest["versions"]["jax"] != "not installed"
+    assert set(manifest["timings_s"]) >= {"model", "simulate"}
+    # the resolved config loads back to the config the run used (paths made absolute)
+    again = validate_model(RunConfig, tomllib.loads((folder / "config.toml").read_text()), "x")
+    assert again.outputs.dir == project / "outputs"
+    assert again.simulation == load_run_config(_config(project)).simulation
+    assert manifest["config_hash"] == again.config_hash()
+    # the printed table: 4 statistics at 4 and 8 quarters per scenario
+    assert res.table.shape == (2, 8)
+    assert ((res.table["q4_prob_loss"] >= 0) & (res.table["q4_prob_loss"] <= 1)).all()
+
+
+def test_same_config_and_seed_give_identical_values(project: Path) -> None:
+    a = run(_config(project), name="a", progress=False, echo=None)
+    b = run(_config(project), name="b", progress=False, echo=None)
+    with xr.open_dataset(a.folder / "simulation.nc", engine="h5netcdf") as da:
+        with xr.open_dataset(b.folder / "simulation.nc", engine="h5netcdf") as db:
+            for name in da.data_vars:
+                np.testing.assert_array_equal(da[name].values, db[name].values)
+
+
+def test_an_existing_run_is_never_overwritten(project: Path) -> None:
+    run(_config(project), name="same", progress=False, echo=None)
+    before = (project / "outputs" / "same" / "simulation.nc").stat().st_mtime_ns
+    with pytest.raises(RunOutputError, match="never overwrites"):
+        run(_config(project), name="same", progress=False, echo=None)
+    assert (project / "outputs" / "same" / "simulation.nc").stat().st_mtime_ns == before
+    assert [p.name for p in (project / "outputs").iterdir()] == ["same"]
+
+
+def test_run_id_defaults_to_timestamp_and_hash_and_rejects_unsafe_names() -> None:
+    cfg = RunConfig()
+    rid = make_run_id(cfg, None)
+    assert rid.endswith(cfg.config_hash()[:8]) and rid[:8].isdigit()
+    with pytest.raises(ConfigError, match="not a safe folder name"):
+        make_run_id(cfg, "../escape")
+
+
+@pytest.mark.parametrize(
+    ("edit", "error", "message"),
+    [
+        ("horizon = 8", ConfigError, "simulation.horizon': Value error, must be at least 1"),
+        ("paths_per_draw = 8", ConfigError, "simulation.paths_per_draw'"),
+        ("keep_paths = 5", ConfigError, "simulation.colour': unknown key"),
+        ('names = ["base", "delayed_pivot"]', ScenarioError, "no_such_scenario"),
+    ],
+)
+def test_bad_input_gives_one_message_and_no_folder(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    edit: str,
+    error: type,
+    message: str,
+) -> None:
+    replacement = {
+        "horizon = 8": "horizon = 0",
+        "paths_per_draw = 8": "paths_per_draw = 0",
+        "keep_paths = 5": "keep_paths = 5\ncolour = 1",
+        'names = ["base", "delayed_pivot"]': 'names = ["base", "no_such_scenario"]',
+    }[edit]
+    path = _config(project)
+    path.write_text(path.read_text().replace(edit, replacement))
+    with pytest.raises(error, match=message):
+        run(path, name="bad", progress=False, echo=None)
+    # the CLI: one message on stderr, exit code 2, no run folder (not even a temporary one)
+    monkeypatch.setattr(sys, "argv", ["rutsim", "run", str(path), "--name", "bad", "--quiet"])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "Traceback" not in err
+    assert not (project / "outputs").exists() or not any((project / "outputs").iterdir())
+
+
+def test_cli_runs_end_to_end_and_reports_errors(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(
+        sys, "argv", ["rutsim", "run", str(_config(project)), "--name", "cli", "--quiet"]
+    )
+    main()
+    out = capsys.readouterr().out
+    assert "run cli ->" in out and "delayed_pivot" in out and "8q P(loss)" in out
+    assert (project / "outputs" / "cli" / "simulation.nc").is_file()
+    # the same name again: one message, exit code 2, nothing replaced
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == 2
+    assert "already exists" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_with_a_real_tiny_fit(tmp_path: Path) -> None:
+    (tmp_path / "configs").mkdir()
+    config = tmp_path / "configs" / "tiny.toml"
+    config.write_text(
+        TINY.format(scenarios=SCENARIOS)
+        .replace("figures = false", "figures = true")
+        .replace("report = false", "report = true")
+        + "\n[sampler]\nchains = 1\ndraws = 60\ntune = 60\ncores = 1\nallow_unconverged = true\n"
+    )
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    cmd = [str(Path(sys.executable).parent / "rutsim"), "run", str(config), "--name", "r"]
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900, check=False)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert "base" in res.stdout
+    run_data = load_run(tmp_path / "outputs" / "r")
+    assert run_data.manifest.model_id and (tmp_path / "outputs" / "r" / "report.html").is_file()
