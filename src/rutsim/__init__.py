@@ -1,7 +1,97 @@
-"""rutsim: a Monte Carlo scenario engine for U.S. small-cap equities (Russell 2000)."""
+"""rutsim: a Monte Carlo scenario engine for U.S. small-cap equities (Russell 2000).
+
+Everything the command line does is a plain function call::
+
+    import rutsim
+
+    result = rutsim.run("configs/default.toml")      # fit or reuse, simulate, report
+    result.table                                     # per-scenario headline table
+
+Heavy dependencies (PyMC, JAX) are imported on first use, so ``import rutsim`` and the
+CLI's help stay fast.
+"""
+
+from __future__ import annotations
 
 from importlib import metadata as _metadata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rutsim.config import RunConfig, load_run_config
+from rutsim.errors import (
+    ConfigError,
+    DataError,
+    FitDiagnosticsError,
+    ModelStoreError,
+    RunOutputError,
+    RutsimError,
+    ScenarioError,
+)
+
+if TYPE_CHECKING:
+    from rutsim.model import FittedModel
+    from rutsim.pipeline import RunResult
 
 __version__ = _metadata.version("rutsim")
 
-__all__ = ["__version__"]
+
+def run(config: RunConfig | Path | str, **kwargs: object) -> RunResult:
+    """Run a config end to end: fit or reuse the model, simulate, write the run folder.
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        A loaded config or the path of a TOML run config.
+    **kwargs
+        Passed to :func:`rutsim.pipeline.run` (``name``, ``progress``, ...).
+
+    Returns
+    -------
+    RunResult
+        The run folder, the simulated dataset, per-draw metrics and the headline table.
+    """
+    from rutsim.pipeline import run as _run
+
+    return _run(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
+
+
+def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
+    """Fit the model of a config, or load the matching saved fit from ``models/``.
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        A loaded config or the path of a TOML run config.
+    **kwargs
+        Passed to :func:`rutsim.model.fit_or_load` (``refit``, ``allow_unconverged``, ...).
+
+    Returns
+    -------
+    FittedModel
+        The posterior, its hand-off pytree and the manifest.
+    """
+    from rutsim.model import fit_or_load
+    from rutsim.pipeline import project_root, resolve_paths
+
+    if isinstance(config, RunConfig):
+        cfg = resolve_paths(config, Path.cwd())
+    else:
+        path = Path(config)
+        cfg = resolve_paths(load_run_config(path), project_root(path))
+    return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "FitDiagnosticsError",
+    "ModelStoreError",
+    "RunConfig",
+    "RunOutputError",
+    "RutsimError",
+    "ScenarioError",
+    "__version__",
+    "fit",
+    "load_run_config",
+    "run",
+]

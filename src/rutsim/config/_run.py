@@ -15,9 +15,9 @@ from rutsim.config._simulation import ScenarioSelection, SimulationConfig
 class RunConfig(FrozenModel):
     """Everything one ``rutsim run`` needs; every section has defaults.
 
-    Relative paths in a config (scenario folder, outputs, models, data files) are taken
-    relative to the working directory, which is the project root in every documented
-    command.
+    Relative paths in a config (scenario folder, outputs, models, data files) refer to
+    the project root: the parent of ``configs/`` for a config stored there, otherwise the
+    config file's own folder (see :func:`rutsim.pipeline.project_root`).
     """
 
     data: DataConfig = DataConfig()
