@@ -27,6 +27,7 @@ import xarray as xr
 from rutsim._io import atomic_dir, package_versions
 from rutsim.config import RunConfig, load_run_config
 from rutsim.errors import ConfigError, RunOutputError
+from rutsim.risk import quantile
 from rutsim.simulate import ChunkInfo, ScenarioArrays, SimPaths, SimulationResult
 
 if TYPE_CHECKING:
@@ -131,7 +132,8 @@ def summary_table(
             if x.size == 0:
                 row |= {f"q{h}_{k}": np.nan for k in ("median", "p05", "p95", "prob_loss")}
                 continue
-            p05, med, p95 = np.quantile(x, [0.05, 0.5, 0.95])
+            # The risk layer's inverted-CDF quantile, so this table matches metrics.parquet.
+            p05, med, p95 = quantile(x, [0.05, 0.5, 0.95])
             row |= {
                 f"q{h}_median": med,
                 f"q{h}_p05": p05,
@@ -309,21 +311,11 @@ def _simulate(
     arrays: list[tuple[str, ScenarioArrays]],
     progress: bool,
 ) -> SimulationResult:
-    from rutsim.simulate import run_simulation
-
-    if not progress:
-        return run_simulation(
-            cfg.simulation.seed,
-            fitted.params,
-            fitted.initial,
-            arrays,
-            cfg.simulation,
-            fitted.shocks,
-            _reducer,
-        )
     from rich.progress import Progress
 
-    with Progress(transient=True) as bar:
+    from rutsim.simulate import run_simulation
+
+    with Progress(transient=True, disable=not progress) as bar:
         task = bar.add_task("simulating", total=None)
 
         def update(done: int, total: int) -> None:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from rutsim.errors import ConfigError
-
-T = TypeVar("T", bound="FrozenModel")
 
 
 class FrozenModel(BaseModel):
@@ -59,7 +57,7 @@ def format_validation_error(source: str, exc: ValidationError) -> str:
     return "\n".join(lines)
 
 
-def validate_model(model: type[T], data: dict[str, Any], source: str) -> T:
+def validate_model[T: FrozenModel](model: type[T], data: dict[str, Any], source: str) -> T:
     """Validate ``data`` into ``model``, raising :class:`ConfigError` that names ``source``."""
     try:
         return model.model_validate(data)
@@ -67,6 +65,6 @@ def validate_model(model: type[T], data: dict[str, Any], source: str) -> T:
         raise ConfigError(format_validation_error(source, exc)) from None
 
 
-def load_toml_model(model: type[T], path: Path) -> T:
+def load_toml_model[T: FrozenModel](model: type[T], path: Path) -> T:
     """Read a TOML file and validate it into a frozen config model."""
     return validate_model(model, read_toml(path), str(path))
