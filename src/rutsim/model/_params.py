@@ -38,6 +38,17 @@ class PosteriorParams(NamedTuple):
                + gs_sigma * z_s
 
     ``q_last`` is the posterior of the latent ``q`` at the last observed quarter.
+
+    Shock scales: with ``ShockSpec.macro == "student_t"``, ``e_f`` is a standard
+    Student-t(``macro_nu``) (unit scale, variance nu/(nu-2)) and ``(u_s, u_c)`` is ONE
+    bivariate Student-t(``macro_nu``) with scale matrix
+    ``[[sl_sigma^2, r sl_sigma cs_sigma], [r sl_sigma cs_sigma, cs_sigma^2]]``,
+    ``r = sc_corr`` (one shared chi-square mixing draw per quarter), so the ``*_sigma``
+    are scales, not sds. With "normal" they are sds. Equity shocks (``v_g, v_m, z_q, z_s``)
+    follow ``ShockSpec.equity`` the same way.
+
+    Small-cap price (the observation identity): ``pS_t - pS_{t-1} = gS_t + (mL_t -
+    mL_{t-1}) + (q_t - q_{t-1})``; the small-cap log trailing P/E is ``mS_t = mL_t + q_t``.
     """
 
     ff_a: jax.Array

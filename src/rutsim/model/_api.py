@@ -1,0 +1,282 @@
+"""Fit once, simulate many: :func:`fit_or_load` and :class:`FittedModel`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import xarray as xr
+
+from rutsim._io import atomic_dir, package_versions, sha256_file
+from rutsim.config import ModelConfig, RunConfig, SamplerConfig
+from rutsim.errors import FitDiagnosticsError, ModelStoreError
+from rutsim.model._build import PARAMETERS, build_model
+from rutsim.model._checks import Identification, coverage_summary, identification, predictive
+from rutsim.model._data import ModelData, model_data
+from rutsim.model._gate import Diagnostics, diagnose, enforce
+from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
+from rutsim.model._posterior import (
+    add_latent_paths,
+    initial_state,
+    posterior_to_pytree,
+    shock_spec,
+    stacked,
+)
+from rutsim.model._sample import sample
+from rutsim.model._store import (
+    POSTERIOR,
+    FitConfig,
+    Manifest,
+    check_matches,
+    config_hash,
+    model_id,
+    open_posterior,
+    read_manifest,
+    write_manifest,
+)
+
+IDENTIFICATION = "identification.csv"
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    """A fitted, verified model as the rest of rutsim sees it.
+
+    Attributes
+    ----------
+    model_id : the 12-hex-digit id (folder name under ``models/``).
+    path : the model folder.
+    posterior : the posterior DataTree (``posterior`` group has every parameter and
+        the paths ``q``, ``mS``, ``eS`` over dim ``quarter``).
+    manifest : the verified manifest.
+    params : every posterior sample as the simulation pytree (float32).
+    initial : the last observed quarter.
+    shocks : the static shock families.
+    """
+
+    model_id: str
+    path: Path
+    posterior: xr.DataTree
+    manifest: Manifest
+    params: PosteriorParams
+    initial: InitialState
+    shocks: ShockSpec
+
+
+class FitResult(NamedTuple):
+    """An in-memory fit (not saved): posterior, diagnostics and seconds spent."""
+
+    posterior: xr.DataTree
+    diagnostics: Diagnostics
+    sample_s: float
+    post_s: float
+
+
+def fit_data(
+    data: ModelData,
+    model: ModelConfig,
+    sampler: SamplerConfig,
+    *,
+    allow_unconverged: bool = False,
+    progress: bool = True,
+) -> FitResult:
+    """Sample the model on prepared data and apply the diagnostics gate (nothing saved).
+
+    Raises
+    ------
+    FitDiagnosticsError
+        When the gate fails and ``allow_unconverged`` is False.
+    """
+    pm_model = build_model(data, model)
+    tree, sample_s = sample(pm_model, sampler, progress=progress)
+    start = time.perf_counter()
+    post = tree["posterior"].to_dataset()
+    tree["posterior"] = xr.DataTree(add_latent_paths(post, model, data, sampler.seed))
+    checked = list(PARAMETERS) + ([] if model.q_parameterisation == "marginal" else ["q"])
+    diag = diagnose(tree, checked, sampler)
+    enforce(diag, sampler, allow_unconverged)
+    return FitResult(tree, diag, sample_s, time.perf_counter() - start)
+
+
+def theta_of(posterior: xr.DataTree) -> dict[str, np.ndarray]:
+    """Every scalar parameter's samples, stacked chain-major, shape (sample,)."""
+    ds = posterior["posterior"].to_dataset()
+    return {k: stacked(ds, k) for k in PARAMETERS}
+
+
+def _fitted(folder: Path, tree: xr.DataTree, manifest: Manifest, data: ModelData) -> FittedModel:
+    return FittedModel(
+        model_id=manifest.model_id,
+        path=folder,
+        posterior=tree,
+        manifest=manifest,
+        params=posterior_to_pytree(tree),
+        initial=initial_state(data),
+        shocks=shock_spec(manifest.config.model),
+    )
+
+
+def _panel_and_hash(config: RunConfig):
+    from rutsim.data import load_panel, panel_hash
+
+    return load_panel(config.data), panel_hash(config.data)
+
+
+def fit_or_load(
+    config: RunConfig,
+    *,
+    refit: bool = False,
+    allow_unconverged: bool | None = None,
+    progress: bool = True,
+) -> FittedModel:
+    """Reuse ``models/<id>/`` when it matches, else fit, check, save and return.
+
+    Parameters
+    ----------
+    config : RunConfig
+        ``[data]``, ``[model]``, ``[sampler]`` determine the fit (and the id);
+        ``[outputs].models_dir`` is where models live; ``[outputs].figures`` adds plots.
+    refit : bool
+        Fit even when a model with this id exists, replacing it (same id, so never a
+        different model).
+    allow_unconverged : bool, optional
+        Keep a fit that fails the gate (recorded in the manifest). Default: the
+        config's ``[sampler].allow_unconverged``.
+    progress : bool
+        Show the sampler's progress display.
+
+    Raises
+    ------
+    FitDiagnosticsError
+        The fit (or a saved unconverged fit) fails the gate and it is not allowed.
+    ModelStoreError
+        A saved model under this id is tampered with or does not match.
+    """
+    allow = config.sampler.allow_unconverged if allow_unconverged is None else allow_unconverged
+    fit = FitConfig(data=config.data, model=config.model, sampler=config.sampler)
+    panel, data_hash = _panel_and_hash(config)
+    data = model_data(panel, config.data, config.model)
+    mid = model_id(fit, data_hash)
+    folder = Path(config.outputs.models_dir) / mid
+    if folder.exists() and not refit:
+        manifest = read_manifest(folder)
+        check_matches(manifest, fit, data_hash, folder)
+        if not manifest.diagnostics.passed and not allow:
+            raise FitDiagnosticsError(
+                f"{folder}: the saved model failed the diagnostics gate and was kept only "
+                "with --allow-unconverged. To fix: pass --allow-unconverged to use it, or "
+                "refit with more tuning (`rutsim fit CONFIG --refit`)."
+            )
+        return _fitted(folder, open_posterior(folder), manifest, data)
+
+    result = fit_data(
+        data, config.model, config.sampler, allow_unconverged=allow, progress=progress
+    )
+    theta = theta_of(result.posterior)
+    ident = identification(theta, config.model, seed=config.sampler.seed)
+    q = stacked(result.posterior["posterior"].to_dataset(), "q")
+    pred = predictive(theta, q, data, config.sampler.seed)
+    with atomic_dir(folder, overwrite=refit) as tmp:
+        start = time.perf_counter()
+        tree = result.posterior.copy()
+        tree.attrs.update(
+            model_id=mid,
+            config_json=json.dumps(fit.model_dump(mode="json")),
+            config_hash=config_hash(fit),
+            data_hash=data_hash,
+            seed=config.sampler.seed,
+            versions_json=json.dumps(package_versions()),
+        )
+        tree.to_netcdf(tmp / POSTERIOR, engine="h5netcdf")
+        ident.table.to_csv(tmp / IDENTIFICATION, float_format="%.6g")
+        if config.outputs.figures:
+            from rutsim.model._plots import make_plots
+
+            make_plots(tree, tmp / "plots", data, config.model, pred)
+        files = sorted(p for p in tmp.rglob("*") if p.is_file())
+        manifest = _manifest(
+            mid,
+            fit,
+            data_hash,
+            data,
+            result,
+            ident,
+            coverage_summary(pred),
+            allow,
+            {str(p.relative_to(tmp)): sha256_file(p) for p in files},
+            write_s=time.perf_counter() - start,
+        )
+        write_manifest(tmp, manifest)
+    return _fitted(folder, tree, read_manifest(folder), data)
+
+
+def _manifest(
+    mid: str,
+    fit: FitConfig,
+    data_hash: str,
+    data: ModelData,
+    result: FitResult,
+    ident: Identification,
+    ppc: dict[str, float],
+    allow: bool,
+    files: dict[str, str],
+    *,
+    write_s: float,
+) -> Manifest:
+    init = initial_state(data)
+    table = ident.table
+    return Manifest(
+        model_id=mid,
+        created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        config=fit,
+        config_hash=config_hash(fit),
+        data_hash=data_hash,
+        versions=package_versions(),
+        seed=fit.sampler.seed,
+        backend=fit.sampler.backend,
+        timings_s={
+            "sample": round(result.sample_s, 2),
+            "postprocess": round(result.post_s, 2),
+            "write": round(write_s, 2),
+        },
+        diagnostics=result.diagnostics,
+        allow_unconverged=allow and not result.diagnostics.passed,
+        as_of=str(data.quarters[-1]),
+        initial={k: float(v) for k, v in init._asdict().items()},
+        ppc_coverage=ppc,
+        prior_driven=tuple(table.index[table["learned"] == "prior-driven"]),
+        sensitivity={
+            "khat": ident.khat,
+            "max_abs_shift_sd": float(table["wide_prior_shift_sd"].abs().max()),
+        },
+        files=files,
+    )
+
+
+def load_model(folder: Path, *, check_data: bool = True) -> FittedModel:
+    """Load a saved model folder, verifying its manifest, files and (optionally) data.
+
+    Raises
+    ------
+    ModelStoreError
+        Tampered manifest or files, or data that changed since the fit.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ModelStoreError(
+            f"{folder}: no such model folder. To fix: give a folder under models/ or a "
+            "model id listed there."
+        )
+    manifest = read_manifest(folder)
+    from rutsim.data import load_panel, panel_hash
+
+    cfg = manifest.config
+    if check_data:
+        check_matches(manifest, cfg, panel_hash(cfg.data), folder)
+    data = model_data(load_panel(cfg.data), cfg.data, cfg.model)
+    return _fitted(folder, open_posterior(folder), manifest, data)

@@ -1,0 +1,175 @@
+"""From the quarterly panel to the arrays the model is fitted on.
+
+Each block of the model uses the longest stretch of the sample on which all its inputs
+exist, so the macro block can start before large-cap earnings do. Missing values inside
+a block's stretch are a data error: the model has no missing-data treatment.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from rutsim.config import DataConfig, ModelConfig
+from rutsim.errors import DataError
+
+#: Panel columns of a user's own small-cap series (written by the data layer).
+USER_PE, USER_EPS = "user_pe", "user_eps"
+_SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
+_SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
+
+
+class ModelData(NamedTuple):
+    """Arrays the model is fitted on (float64). ``T`` = macro quarters, ``N`` = equity.
+
+    Attributes
+    ----------
+    quarters : (T,) str, the macro quarters ("1988Q1", ...).
+    f, df, s, c, dc : (T,) fed funds level, its change, slope, spread, spread change.
+    eq_start : index into the macro quarters of the first equity quarter.
+    gl, ml, ps : (N,) large-cap log EPS growth (NaN where undefined), large-cap log
+        trailing P/E, small-cap log price, over the equity quarters.
+    pe_user, eps_user : (N,) user-supplied small-cap log P/E and log EPS (NaN = none).
+    carry : small-cap quarterly log carry (IWM total return minus price), mean.
+    """
+
+    quarters: np.ndarray
+    f: np.ndarray
+    df: np.ndarray
+    s: np.ndarray
+    c: np.ndarray
+    dc: np.ndarray
+    eq_start: int
+    gl: np.ndarray
+    ml: np.ndarray
+    ps: np.ndarray
+    pe_user: np.ndarray
+    eps_user: np.ndarray
+    carry: float
+
+    @property
+    def eq_quarters(self) -> np.ndarray:
+        """(N,) the equity quarters."""
+        return self.quarters[self.eq_start :]
+
+
+def _column(panel: pd.DataFrame, name: str) -> pd.Series:
+    if name not in panel.columns:
+        raise DataError(
+            f"panel column '{name}' is missing. To fix: rebuild the dataset with "
+            "`rutsim data build` or choose another driver in [data]."
+        )
+    return panel[name].astype(float)
+
+
+def _contiguous(values: np.ndarray, what: str, quarters: np.ndarray) -> slice:
+    ok = np.flatnonzero(np.isfinite(values))
+    if ok.size == 0:
+        raise DataError(f"{what} has no data in the estimation sample. To fix: widen [data].")
+    gaps = np.flatnonzero(~np.isfinite(values[ok[0] : ok[-1] + 1]))
+    if gaps.size:
+        q = quarters[ok[0] + gaps[0]]
+        raise DataError(
+            f"{what} is missing in {q}, inside the estimation sample. To fix: set "
+            f"[data].start after {q} or supply the missing value."
+        )
+    return slice(int(ok[0]), int(ok[-1]) + 1)
+
+
+def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> ModelData:
+    """Cut the estimation sample out of the panel and derive the model's series.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        The quarterly panel (Contract 1), indexed by a ``quarter`` PeriodIndex.
+    data, model : DataConfig, ModelConfig
+        The sample window and driver choices; the user-observation columns.
+
+    Returns
+    -------
+    ModelData
+    """
+    start, end = pd.Period(data.start, "Q"), pd.Period(data.end, "Q")
+    # One extra quarter before the start so that the first change is defined.
+    window = panel.loc[(panel.index >= start - 1) & (panel.index <= end)]
+    f = _column(window, "fedfunds_avg").to_numpy()
+    s = _column(window, _SLOPE_COLUMNS[data.slope]).to_numpy()
+    c = _column(window, _SPREAD_COLUMNS[data.spread]).to_numpy()
+    eps_ttm = _column(window, "sp500_op_eps_ttm").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_e = np.where(eps_ttm > 0, np.log(eps_ttm), np.nan)
+        ml = np.log(_column(window, "sp500_end").to_numpy()) - log_e
+        ps = np.log(_column(window, "rut_end").to_numpy())
+    quarters = np.array([str(q) for q in window.index])
+    df, dc = np.diff(f, prepend=np.nan), np.diff(c, prepend=np.nan)
+    gl = np.diff(log_e, prepend=np.nan)
+    # Drop the extra quarter; the macro block spans the quarters with all three drivers.
+    cut = slice(1, None)
+    quarters, f, df, s, c, dc = (a[cut] for a in (quarters, f, df, s, c, dc))
+    gl, ml, ps = gl[cut], ml[cut], ps[cut]
+    macro = _contiguous(f + df + s + c + dc, "the macro drivers", quarters)
+    if macro.start != 0 or macro.stop != len(quarters):
+        raise DataError(
+            f"the macro drivers do not cover {data.start}..{data.end}. To fix: set "
+            f"[data].start = '{quarters[macro.start]}' and end = '{quarters[macro.stop - 1]}'."
+        )
+    eq = _contiguous(ml + ps, "the large-cap P/E and small-cap price", quarters)
+    if eq.stop != len(quarters):
+        raise DataError(
+            f"equity data end in {quarters[eq.stop - 1]}, before [data].end = {data.end}. "
+            "To fix: set [data].end to that quarter."
+        )
+    if eq.stop - eq.start < 12:
+        raise DataError("fewer than 12 equity quarters in the sample. To fix: widen [data].")
+    gl_eq = gl[eq].copy()
+    gl_eq[0] = np.nan  # growth into the first equity quarter is outside the sample
+    pe_user = _user(window, USER_PE, cut, eq)
+    eps_user = _user(window, USER_EPS, cut, eq)
+    return ModelData(
+        quarters=quarters,
+        f=f,
+        df=df,
+        s=s,
+        c=c,
+        dc=dc,
+        eq_start=eq.start,
+        gl=gl_eq,
+        ml=ml[eq],
+        ps=ps[eq],
+        pe_user=pe_user,
+        eps_user=eps_user,
+        carry=small_cap_carry(panel),
+    )
+
+
+def _user(window: pd.DataFrame, column: str, cut: slice, eq: slice) -> np.ndarray:
+    """Log of a user series on the equity quarters; NaN where absent or not positive.
+
+    Quarters with negative trailing earnings have no log P/E or log EPS; they carry no
+    information in this model's log-linear form and are skipped (docs/model.md).
+    """
+    n = eq.stop - eq.start
+    if column not in window.columns:
+        return np.full(n, np.nan)
+    values = window[column].astype(float).to_numpy()[cut][eq]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(values > 0, np.log(values), np.nan)
+
+
+def small_cap_carry(panel: pd.DataFrame) -> float:
+    """Mean quarterly log(IWM total return / RUT price) difference over their overlap.
+
+    This is the dividend yield net of the ETF fee, per quarter; 0 when IWM is absent.
+    """
+    if "rut_tr_end" not in panel.columns:
+        return 0.0
+    both = panel[["rut_tr_end", "rut_end"]].astype(float).dropna()
+    if len(both) < 2:
+        return 0.0
+    diff = np.diff(np.log(both["rut_tr_end"].to_numpy())) - np.diff(
+        np.log(both["rut_end"].to_numpy())
+    )
+    return float(np.mean(diff))

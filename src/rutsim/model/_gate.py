@@ -1,0 +1,120 @@
+"""The diagnostics gate: R-hat, bulk and tail ESS for every parameter, no divergences."""
+
+from __future__ import annotations
+
+import math
+
+import arviz_stats as azs
+import numpy as np
+import xarray as xr
+
+from rutsim.config import SamplerConfig
+from rutsim.config._base import FrozenModel
+from rutsim.errors import FitDiagnosticsError
+
+
+class ParameterDiagnostics(FrozenModel):
+    """Convergence numbers of one scalar (or one element of a vector) parameter."""
+
+    name: str
+    r_hat: float
+    ess_bulk: float
+    ess_tail: float
+
+
+class Diagnostics(FrozenModel):
+    """The gate's verdict, recorded in the manifest."""
+
+    passed: bool
+    divergences: int
+    max_r_hat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    worst: tuple[ParameterDiagnostics, ...]
+    thresholds: dict[str, float]
+
+
+def _flatten(ds: xr.Dataset) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for name, da in ds.data_vars.items():
+        values = np.atleast_1d(da.to_numpy()).ravel()
+        if values.size == 1:
+            out[str(name)] = float(values[0])
+            continue
+        labels = np.atleast_1d(da[da.dims[0]].to_numpy()).ravel()
+        for label, value in zip(labels, values, strict=True):
+            out[f"{name}[{label}]"] = float(value)
+    return out
+
+
+def diagnose(posterior: xr.DataTree, var_names: list[str], sampler: SamplerConfig) -> Diagnostics:
+    """Compute R-hat, bulk/tail ESS and divergences, and judge them against the gate.
+
+    Parameters
+    ----------
+    posterior : DataTree
+        With ``posterior`` and ``sample_stats`` groups.
+    var_names : list of str
+        The sampled parameters to check (scalars, or vectors along one dim).
+    sampler : SamplerConfig
+        Thresholds ``max_rhat`` and ``min_ess``.
+    """
+    ds = posterior["posterior"].to_dataset()[var_names]
+    rhat = _flatten(azs.rhat(ds))
+    bulk = _flatten(azs.ess(ds, method="bulk"))
+    tail = _flatten(azs.ess(ds, method="tail"))
+    div = int(posterior["sample_stats"].to_dataset()["diverging"].sum())
+    rows = [
+        ParameterDiagnostics(name=k, r_hat=rhat[k], ess_bulk=bulk[k], ess_tail=tail[k])
+        for k in rhat
+    ]
+
+    def badness(p: ParameterDiagnostics) -> float:
+        r = p.r_hat if math.isfinite(p.r_hat) else 10.0
+        return max(
+            (r - 1.0) / (sampler.max_rhat - 1.0),
+            sampler.min_ess / max(min(p.ess_bulk, p.ess_tail), 1.0),
+        )
+
+    rows.sort(key=badness, reverse=True)
+    max_rhat = max((p.r_hat for p in rows), default=1.0)
+    passed = (
+        div == 0
+        and all(math.isfinite(p.r_hat) and p.r_hat <= sampler.max_rhat for p in rows)
+        and all(min(p.ess_bulk, p.ess_tail) >= sampler.min_ess for p in rows)
+    )
+    return Diagnostics(
+        passed=passed,
+        divergences=div,
+        max_r_hat=max_rhat,
+        min_ess_bulk=min(p.ess_bulk for p in rows),
+        min_ess_tail=min(p.ess_tail for p in rows),
+        worst=tuple(rows[:5]),
+        thresholds={"max_rhat": sampler.max_rhat, "min_ess": sampler.min_ess},
+    )
+
+
+def gate_message(diag: Diagnostics, sampler: SamplerConfig) -> str:
+    """Return the error text of a failed gate: what failed, the worst parameters, the knobs."""
+    worst = "\n".join(
+        f"    {p.name}: R-hat {p.r_hat:.3f}, bulk ESS {p.ess_bulk:.0f}, tail ESS {p.ess_tail:.0f}"
+        for p in diag.worst
+    )
+    return (
+        f"the fit failed the diagnostics gate (R-hat <= {sampler.max_rhat}, bulk and tail "
+        f"ESS >= {sampler.min_ess:.0f}, zero divergences): {diag.divergences} divergences, "
+        f"max R-hat {diag.max_r_hat:.3f}, min bulk ESS {diag.min_ess_bulk:.0f}, min tail "
+        f"ESS {diag.min_ess_tail:.0f}.\n  Worst parameters:\n{worst}\n"
+        "  To fix: raise [sampler].tune (now "
+        f"{sampler.tune}) and draws (now {sampler.draws}); raise [sampler].target_accept "
+        f"(now {sampler.target_accept}) toward 0.95-0.99 against divergences; or change "
+        "[model].q_parameterisation ('marginal', 'centred', 'noncentred') or tighten the "
+        "prior of a weakly identified parameter. To keep the fit anyway, pass "
+        "--allow-unconverged (recorded in the manifest)."
+    )
+
+
+def enforce(diag: Diagnostics, sampler: SamplerConfig, allow_unconverged: bool) -> None:
+    """Raise :class:`FitDiagnosticsError` when the gate fails and it is not allowed."""
+    if not diag.passed and not allow_unconverged:
+        raise FitDiagnosticsError(gate_message(diag, sampler))

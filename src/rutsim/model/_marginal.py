@@ -1,0 +1,228 @@
+"""The latent relative valuation ``q`` integrated out analytically (the default).
+
+With normal equity shocks everything that touches ``q`` is linear and Gaussian: the
+AR(1) prior of the path, the relative returns ``r_t = q_t - q_{t-1} + mu_gS_t + e_t``
+and the valuation anchors / user observations ``y_k = A_k q + e_k``. The marginal
+likelihood of the data given the parameters is then exact, with precision
+
+    Lambda = L'L / q_sigma^2 + D'D / gs_sigma^2 + A' diag(1/sd^2) A      (N x N)
+
+and NUTS never sees the path, so the funnel between the path and its scale disappears.
+The path is drawn afterwards from its exact conditional ``N(Lambda^-1 b, Lambda^-1)``
+for every posterior draw (:func:`draw_q_paths`).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pymc as pm
+import pytensor.tensor as pt
+from scipy.linalg import solve_triangular
+
+from rutsim.config import ModelConfig
+from rutsim.model._data import ModelData
+
+
+class ValuationObservations(NamedTuple):
+    """Linear observations of the path, ``y = A q + N(0, sd^2)``.
+
+    Attributes
+    ----------
+    names : (K,) labels ("anchor_trailing_pe", "user_pe[2001Q1]", ...).
+    a : (K, N) loadings on the path over the equity quarters.
+    y : (K,) observed values, with the observed large-cap and price terms moved over.
+    sd : (K,) measurement sds (log scale).
+    """
+
+    names: tuple[str, ...]
+    a: np.ndarray
+    y: np.ndarray
+    sd: np.ndarray
+
+
+def valuation_observations(cfg: ModelConfig, data: ModelData) -> ValuationObservations:
+    """Anchors and user observations as linear observations of ``q`` (mS = mL + q)."""
+    n = len(data.ml)
+    names: list[str] = []
+    rows: list[np.ndarray] = []
+    ys: list[float] = []
+    sds: list[float] = []
+    a = cfg.anchors
+    quarters = list(data.eq_quarters)
+    if a.enabled:
+        if a.trailing_pe_quarter in quarters:
+            i = quarters.index(a.trailing_pe_quarter)
+            names.append("anchor_trailing_pe")
+            rows.append(np.eye(n)[i])
+            ys.append(np.log(a.trailing_pe) - data.ml[i])
+            sds.append(a.trailing_pe_sd)
+        if n >= a.avg_quarters:
+            row = np.zeros(n)
+            row[-a.avg_quarters :] = 1.0 / a.avg_quarters
+            names.append("anchor_avg_pe")
+            rows.append(row)
+            ys.append(np.log(a.avg_pe) - float(row @ data.ml))
+            sds.append(a.avg_pe_sd)
+        if n >= a.ratio_quarters:
+            row = np.zeros(n)
+            row[-a.ratio_quarters :] = -1.0 / a.ratio_quarters
+            row[-1] += 1.0
+            names.append("anchor_pe_vs_avg")
+            rows.append(row)
+            ys.append(np.log(a.forward_pe / a.forward_pe_avg) - float(row @ data.ml))
+            sds.append(a.ratio_sd)
+    sd = cfg.user_observations.sd
+    for i in np.flatnonzero(np.isfinite(data.pe_user)):
+        names.append(f"user_pe[{quarters[i]}]")
+        rows.append(np.eye(n)[i])
+        ys.append(data.pe_user[i] - data.ml[i])
+        sds.append(sd)
+    for i in np.flatnonzero(np.isfinite(data.eps_user)):
+        names.append(f"user_eps[{quarters[i]}]")
+        rows.append(np.eye(n)[i])
+        ys.append(data.ps[i] - data.ml[i] - data.eps_user[i])
+        sds.append(sd)
+    return ValuationObservations(
+        names=tuple(names),
+        a=np.array(rows).reshape(len(rows), n),
+        y=np.array(ys, dtype=float),
+        sd=np.array(sds, dtype=float),
+    )
+
+
+def _structure(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Constant matrices: interior diagonal, first off-diagonals, and D'D (all N x N)."""
+    interior = np.diag(np.r_[0.0, np.ones(n - 2), 0.0])
+    off = np.eye(n, k=1) + np.eye(n, k=-1)
+    d = np.diff(np.eye(n), axis=0)  # (N-1, N): (D q)_t = q_{t+1} - q_t
+    return interior, off, d.T @ d
+
+
+def add_marginal_q(
+    p: dict, cfg: ModelConfig, data: ModelData, mu_gs: pt.TensorVariable, r: np.ndarray
+) -> None:
+    """Add the exact marginal likelihood of ``r`` and the valuation observations.
+
+    Parameters
+    ----------
+    p : dict of str to TensorVariable
+        The model's parameters (needs ``q_*`` and ``gs_sigma``).
+    cfg, data : ModelConfig, ModelData
+    mu_gs : TensorVariable, shape (N-1,)
+        Mean small-cap earnings growth in quarters 1..N-1 of the equity sample.
+    r : ndarray, shape (N-1,)
+        Observed relative returns.
+    """
+    n = len(data.ml)
+    obs = valuation_observations(cfg, data)
+    # Lambda = V diag(d) V' + W diag(w) W': the AR(1) and return parts share the
+    # eigenvectors V of the path Laplacian D'D (constant), up to a correction at the two
+    # end points, which joins the valuation rows in a low-rank term W (N x R, R small).
+    # Woodbury and the determinant lemma then need only R x R algebra, not an N x N
+    # Cholesky, which keeps the gradient cheap on every backend.
+    lap_eig, v = np.linalg.eigh(np.diff(np.eye(n), axis=0).T @ np.diff(np.eye(n), axis=0))
+    ends = np.zeros((n, 2))
+    ends[0, 0] = ends[-1, 1] = 1.0
+    w_mat = np.concatenate([ends, obs.a.T], axis=1)
+    vw = v.T @ w_mat  # (N, R)
+    aty = obs.a.T @ (obs.y / obs.sd**2)
+    phi, mu, lam, sig, g = (
+        p["q_phi"],
+        p["q_mu"],
+        p["q_lambda_dspread"],
+        p["q_sigma"],
+        p["gs_sigma"],
+    )
+    dc = data.dc[data.eq_start + 1 : data.eq_start + n]
+    root = pt.sqrt(1 - phi**2)
+    # Innovation form of the AR(1) path: (L q - c) ~ N(0, sig^2 I), |L| = root.
+    c = pt.concatenate([pt.stack([root * mu]), mu * (1 - phi) + lam * dc])
+    d = (phi / sig**2 + 1 / g**2) * lap_eig + (1 - phi) ** 2 / sig**2
+    corner = phi * (1 - phi) / sig**2
+    w = pt.concatenate([pt.stack([corner, corner]), pt.as_tensor(1 / obs.sd**2)])
+    v_r = r - mu_gs
+    ltc = pt.concatenate([pt.stack([root * c[0]]), c[1:]]) - phi * pt.concatenate(
+        [c[1:], pt.zeros(1)]
+    )
+    dtv = pt.concatenate([pt.zeros(1), v_r]) - pt.concatenate([v_r, pt.zeros(1)])
+    b = ltc / sig**2 + dtv / g**2 + aty
+    bv = pt.dot(v.T, b) / d
+    vw_d = vw / d[:, None]
+    small = pt.eye(vw.shape[1]) + w[:, None] * pt.dot(vw.T, vw_d)
+    x = pt.linalg.solve(small, w * pt.dot(vw.T, bv))
+    q_hat = pt.dot(v, bv - pt.dot(vw_d, x))
+    log_det = pt.log(d).sum() + pt.log(pt.abs(pt.linalg.det(small)))
+    lq = pt.concatenate([pt.stack([root * q_hat[0]]), q_hat[1:] - phi * q_hat[:-1]])
+    log_prior_q = pm.logp(pm.Normal.dist(c, sig), lq).sum() + pt.log(root)
+    log_r = pm.logp(pm.Normal.dist(q_hat[1:] - q_hat[:-1] + mu_gs, g), r).sum()
+    log_y = (
+        pm.logp(pm.Normal.dist(pt.dot(obs.a, q_hat), obs.sd), obs.y).sum()
+        if len(obs.y)
+        else pt.zeros(())
+    )
+    pm.Potential(
+        "q_marginal_loglik",
+        log_r + log_y + log_prior_q - 0.5 * log_det + 0.5 * n * np.log(2 * np.pi),
+    )
+
+
+def draw_q_paths(
+    theta: dict[str, np.ndarray],
+    mu_gs: np.ndarray,
+    cfg: ModelConfig,
+    data: ModelData,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw the path ``q`` from its exact conditional, one path per posterior sample.
+
+    Parameters
+    ----------
+    theta : dict of str to ndarray
+        ``q_phi, q_mu, q_lambda_dspread, q_sigma, gs_sigma``, each shape (sample,).
+    mu_gs : ndarray, shape (sample, N-1)
+        Mean small-cap earnings growth per sample and quarter 1..N-1.
+    cfg, data, rng
+        Config, data and the random generator.
+
+    Returns
+    -------
+    ndarray, shape (sample, N)
+    """
+    n = len(data.ml)
+    obs = valuation_observations(cfg, data)
+    interior, off, dtd = _structure(n)
+    ata = obs.a.T @ (obs.a / obs.sd[:, None] ** 2)
+    aty = obs.a.T @ (obs.y / obs.sd**2)
+    dc = data.dc[data.eq_start + 1 : data.eq_start + n]
+    r = np.diff(data.ps) - np.diff(data.ml)
+    s_total = len(theta["q_phi"])
+    out = np.empty((s_total, n))
+    basis = np.stack([np.eye(n), interior, off, dtd, ata]).reshape(5, n * n)
+    for lo in range(0, s_total, 256):
+        sl = slice(lo, min(lo + 256, s_total))
+        phi, mu = theta["q_phi"][sl, None], theta["q_mu"][sl, None]
+        lam, sig = theta["q_lambda_dspread"][sl, None], theta["q_sigma"][sl, None]
+        g = theta["gs_sigma"][sl, None]
+        root = np.sqrt(1 - phi**2)
+        c = np.concatenate([root * mu, mu * (1 - phi) + lam * dc[None, :]], axis=1)
+        ltc = np.concatenate([root * c[:, :1], c[:, 1:]], axis=1) - phi * np.concatenate(
+            [c[:, 1:], np.zeros_like(phi)], axis=1
+        )
+        v = r[None, :] - mu_gs[sl]
+        dtv = np.pad(v, ((0, 0), (1, 0))) - np.pad(v, ((0, 0), (0, 1)))
+        b = ltc / sig**2 + dtv / g**2 + aty[None, :]
+        # Lambda = sum_k coef_k M_k over five constant matrices: one matrix product
+        # instead of (batch, N, N) temporaries per term.
+        coef = np.concatenate(
+            [1 / sig**2, phi**2 / sig**2, -phi / sig**2, 1 / g**2, np.ones_like(phi)], axis=1
+        )
+        prec = (coef @ basis).reshape(-1, n, n)
+        chol = np.linalg.cholesky(prec)
+        z = rng.standard_normal((chol.shape[0], n))
+        # q = Lambda^-1 b + L^-T z = L^-T (L^-1 b + z) with Lambda = L L'.
+        for k in range(chol.shape[0]):
+            x = solve_triangular(chol[k], b[k], lower=True, check_finite=False)
+            out[lo + k] = solve_triangular(chol[k].T, x + z[k], lower=False, check_finite=False)
+    return out

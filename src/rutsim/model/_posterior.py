@@ -1,0 +1,118 @@
+"""Posterior post-processing and the hand-off to the JAX simulation.
+
+:func:`posterior_to_pytree` is the only place where PyMC output becomes JAX arrays.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+import xarray as xr
+
+from rutsim.config import ModelConfig
+from rutsim.model._build import PARAMETERS
+from rutsim.model._data import ModelData
+from rutsim.model._marginal import draw_q_paths
+from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
+from rutsim.model._prep import mu_gs
+
+
+def stacked(posterior: xr.Dataset, name: str) -> np.ndarray:
+    """Posterior samples of ``name`` stacked chain-major: shape (chain*draw, ...)."""
+    values = posterior[name].transpose("chain", "draw", ...).to_numpy()
+    return values.reshape((-1, *values.shape[2:]))
+
+
+def add_latent_paths(
+    posterior: xr.Dataset, cfg: ModelConfig, data: ModelData, seed: int
+) -> xr.Dataset:
+    """Add ``q``, ``mS`` and ``eS`` (chain, draw, quarter) to a marginal-``q`` posterior.
+
+    For ``q_parameterisation = "marginal"`` the path is drawn from its exact Gaussian
+    conditional given each posterior draw; otherwise the sampler already produced it
+    and only ``mS`` and ``eS`` are (re)computed.
+    """
+    nc, nd = posterior.sizes["chain"], posterior.sizes["draw"]
+    if "q" in posterior:
+        q = stacked(posterior, "q")
+    else:
+        theta = {k: stacked(posterior, k) for k in PARAMETERS}
+        rng = np.random.default_rng(seed)
+        q = draw_q_paths(theta, mu_gs(theta, data), cfg, data, rng)
+    dims = ("chain", "draw", "quarter")
+    coords = {
+        "chain": posterior["chain"],
+        "draw": posterior["draw"],
+        "quarter": list(data.eq_quarters),
+    }
+
+    def arr(x: np.ndarray) -> xr.DataArray:
+        return xr.DataArray(x.reshape(nc, nd, -1), dims=dims, coords=coords)
+
+    return posterior.assign(
+        q=arr(q), mS=arr(data.ml[None, :] + q), eS=arr(data.ps[None, :] - data.ml[None, :] - q)
+    )
+
+
+def even_indices(n: int, max_draws: int | None) -> np.ndarray:
+    """Evenly spaced sample indices thinning ``n`` samples to at most ``max_draws``."""
+    if max_draws is None or max_draws >= n:
+        return np.arange(n)
+    if max_draws < 1:
+        raise ValueError(f"max_draws must be >= 1, got {max_draws}")
+    return np.unique(np.round(np.linspace(0, n - 1, max_draws)).astype(int))
+
+
+def posterior_to_pytree(
+    posterior: xr.DataTree | xr.Dataset,
+    *,
+    max_draws: int | None = None,
+    dtype: str = "float32",
+) -> PosteriorParams:
+    """Turn the posterior into the pytree the JAX simulation consumes.
+
+    Parameters
+    ----------
+    posterior : DataTree or Dataset
+        A fitted model's posterior (the DataTree's ``posterior`` group is used).
+    max_draws : int, optional
+        Thin to at most this many samples, evenly spaced over the chain-major stack.
+    dtype : "float32" or "float64"
+
+    Returns
+    -------
+    PosteriorParams
+        Every field shape ``(sample,)``, ``sample`` = chain x draw stacked chain-major
+        (then thinned); ``q_last`` is ``q`` at the last observed quarter.
+    """
+    ds = posterior["posterior"].to_dataset() if isinstance(posterior, xr.DataTree) else posterior
+    n = ds.sizes["chain"] * ds.sizes["draw"]
+    idx = even_indices(n, max_draws)
+    values = {k: stacked(ds, k)[idx] for k in PARAMETERS}
+    values["q_last"] = stacked(ds, "q")[idx, -1]
+    return PosteriorParams(
+        **{k: jnp.asarray(values[k], dtype=dtype) for k in PosteriorParams._fields}
+    )
+
+
+def initial_state(data: ModelData, dtype: str = "float32") -> InitialState:
+    """Return the last observed quarter of the estimation sample, where simulations start."""
+    return InitialState(
+        ff=jnp.asarray(data.f[-1], dtype=dtype),
+        df=jnp.asarray(data.df[-1], dtype=dtype),
+        slope=jnp.asarray(data.s[-1], dtype=dtype),
+        spread=jnp.asarray(data.c[-1], dtype=dtype),
+        gl=jnp.asarray(data.gl[-1], dtype=dtype),
+        ml=jnp.asarray(data.ml[-1], dtype=dtype),
+        carry=jnp.asarray(data.carry, dtype=dtype),
+    )
+
+
+def shock_spec(cfg: ModelConfig) -> ShockSpec:
+    """Return the static shock families of a model config."""
+    return ShockSpec(
+        macro=cfg.macro_shocks,
+        macro_nu=float(cfg.macro_nu),
+        equity=cfg.equity_shocks,
+        equity_nu=float(cfg.equity_nu),
+    )

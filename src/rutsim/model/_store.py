@@ -1,0 +1,150 @@
+"""``models/<model-id>/``: the model id, the manifest, atomic save and verified load.
+
+A saved model describes itself (resolved config, hashes, versions, seed, timings,
+diagnostics) and is refused on load when anything no longer matches: the folder name,
+the recorded id, the config, the data hash, or the bytes of any file it lists.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import xarray as xr
+from pydantic import ValidationError
+
+from rutsim._io import canonical_json, sha256_file, sha256_json
+from rutsim.config import DataConfig, ModelConfig, SamplerConfig
+from rutsim.config._base import FrozenModel
+from rutsim.errors import ModelStoreError
+from rutsim.model._gate import Diagnostics
+
+MANIFEST = "manifest.json"
+POSTERIOR = "posterior.nc"
+#: Sampler fields that do not change the posterior draws, so not part of the id.
+_NOT_IN_ID = {"allow_unconverged", "cores"}
+
+
+class FitConfig(FrozenModel):
+    """The config sections that determine a fit."""
+
+    data: DataConfig
+    model: ModelConfig
+    sampler: SamplerConfig
+
+
+class Manifest(FrozenModel):
+    """``manifest.json`` of a fitted model (Contract 5)."""
+
+    model_id: str
+    created_utc: str
+    config: FitConfig
+    config_hash: str
+    data_hash: str
+    versions: dict[str, str]
+    seed: int
+    backend: str
+    timings_s: dict[str, float]
+    diagnostics: Diagnostics
+    allow_unconverged: bool
+    as_of: str
+    initial: dict[str, float]
+    ppc_coverage: dict[str, float]
+    prior_driven: tuple[str, ...]
+    sensitivity: dict[str, float]
+    files: dict[str, str]
+    integrity: str = ""
+
+
+def config_hash(fit: FitConfig) -> str:
+    """SHA-256 of the fit-determining config, without the sampler's non-fit fields."""
+    record = fit.model_dump(mode="json")
+    record["sampler"] = {k: v for k, v in record["sampler"].items() if k not in _NOT_IN_ID}
+    return sha256_json(record)
+
+
+def model_id(fit: FitConfig, data_hash: str) -> str:
+    """Return the model id: 12 hex digits of SHA-256 over config hash and data hash."""
+    return sha256_json({"config": config_hash(fit), "data_hash": data_hash})[:12]
+
+
+def _integrity(manifest: Manifest) -> str:
+    return sha256_json(manifest.model_copy(update={"integrity": ""}).model_dump(mode="json"))
+
+
+def seal(manifest: Manifest) -> Manifest:
+    """Return the manifest with its integrity hash filled in."""
+    return manifest.model_copy(update={"integrity": _integrity(manifest)})
+
+
+def write_manifest(folder: Path, manifest: Manifest) -> None:
+    """Write the sealed manifest as pretty JSON (inside an atomic folder)."""
+    text = json.dumps(json.loads(canonical_json(seal(manifest).model_dump(mode="json"))), indent=2)
+    (Path(folder) / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+def read_manifest(folder: Path) -> Manifest:
+    """Read and check a manifest: parseable, sealed, and consistent with its folder."""
+    folder = Path(folder)
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise ModelStoreError(
+            f"{folder}: no {MANIFEST}, so this is not a fitted model (or it is incomplete). "
+            "To fix: point at a folder under models/ or run `rutsim fit CONFIG`."
+        )
+    try:
+        manifest = Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValidationError as exc:
+        raise ModelStoreError(
+            f"{path}: the manifest is malformed ({exc.error_count()} problems, first: "
+            f"{exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}). It was edited or "
+            "corrupted. To fix: refit with `rutsim fit CONFIG --refit`."
+        ) from None
+    if manifest.integrity != _integrity(manifest):
+        raise ModelStoreError(
+            f"{path}: the manifest was modified after the fit (its integrity hash does not "
+            "match its content), so the saved model cannot be trusted. To fix: refit with "
+            "`rutsim fit CONFIG --refit`."
+        )
+    fit = manifest.config
+    if manifest.config_hash != config_hash(fit):
+        raise ModelStoreError(
+            f"{path}: config_hash does not match the recorded config. To fix: refit."
+        )
+    expected = model_id(fit, manifest.data_hash)
+    if manifest.model_id != expected or folder.name != manifest.model_id:
+        raise ModelStoreError(
+            f"{path}: model id mismatch (folder '{folder.name}', manifest "
+            f"'{manifest.model_id}', recomputed '{expected}'). To fix: refit."
+        )
+    for name, digest in manifest.files.items():
+        f = folder / name
+        if not f.is_file() or sha256_file(f) != digest:
+            raise ModelStoreError(
+                f"{f}: missing or changed since the fit (SHA-256 differs from the manifest). "
+                "To fix: refit with `rutsim fit CONFIG --refit`."
+            )
+    return manifest
+
+
+def check_matches(manifest: Manifest, fit: FitConfig, data_hash: str, folder: Path) -> None:
+    """Refuse a saved model whose config or data hash differs from the current ones."""
+    if manifest.data_hash != data_hash:
+        raise ModelStoreError(
+            f"{folder}: fitted on data with hash {manifest.data_hash[:12]}, but the current "
+            f"panel hashes to {data_hash[:12]}. The dataset changed since the fit. To fix: "
+            "refit (`rutsim fit CONFIG`) on the current data."
+        )
+    if config_hash(manifest.config) != config_hash(fit):
+        mine, theirs = fit.model_dump(mode="json"), manifest.config.model_dump(mode="json")
+        diff = [k for k in mine if mine[k] != theirs[k]]
+        raise ModelStoreError(
+            f"{folder}: fitted with a different config (sections differ: {', '.join(diff)}). "
+            "To fix: refit with `rutsim fit CONFIG`."
+        )
+
+
+def open_posterior(folder: Path) -> xr.DataTree:
+    """Load the posterior DataTree fully into memory (the file is closed afterwards)."""
+    with xr.open_datatree(Path(folder) / POSTERIOR, engine="h5netcdf") as tree:
+        return tree.load()

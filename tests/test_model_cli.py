@@ -1,0 +1,69 @@
+"""`rutsim fit` and `rutsim plot posterior` through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from rutsim.cli import _register, app
+
+ROOT = Path(__file__).resolve().parents[1]
+_register()
+runner = CliRunner()
+
+SMALL_TOML = """
+[data]
+start = "2012Q1"
+end = "2025Q3"
+[sampler]
+chains = 1
+draws = 60
+tune = 60
+seed = 11
+[outputs]
+models_dir = "{models}"
+figures = false
+"""
+
+
+def test_fit_reuses_model_and_prints_identification(tmp_path: Path) -> None:
+    models = tmp_path / "models"
+    cfg = tmp_path / "small.toml"
+    cfg.write_text(SMALL_TOML.format(models=models.as_posix()))
+    first = runner.invoke(app, ["fit", str(cfg), "--allow-unconverged"])
+    assert first.exit_code == 0, first.output
+    assert "What each parameter learned" in first.output and "q_sigma" in first.output
+    assert "coverage of small-cap quarterly returns" in first.output
+    (folder,) = models.iterdir()
+    created = json.loads((folder / "manifest.json").read_text())["created_utc"]
+    again = runner.invoke(app, ["fit", str(cfg), "--allow-unconverged"])
+    assert again.exit_code == 0, again.output
+    assert json.loads((folder / "manifest.json").read_text())["created_utc"] == created
+    plotted = runner.invoke(app, ["plot", "posterior", str(folder)])
+    assert plotted.exit_code == 0, plotted.output
+    assert (folder / "plots_redrawn" / "decomposition.png").is_file()
+
+
+def test_bad_prior_in_config_is_a_clear_error(tmp_path: Path) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text('[model.priors.q_sigma]\ndist = "HalfCauchy"\nbeta = 1.0\n')
+    result = runner.invoke(app, ["fit", str(cfg)])
+    assert result.exit_code != 0
+    assert "model.priors.q_sigma" in str(result.exception) and "HalfCauchy" in str(result.exception)
+
+
+@pytest.mark.slow
+def test_default_fit_passes_gate_with_calibrated_ppc(tmp_path: Path) -> None:
+    text = (ROOT / "configs" / "default.toml").read_text()
+    cfg = tmp_path / "default.toml"
+    cfg.write_text(text + f'\n[outputs]\nmodels_dir = "{(tmp_path / "m").as_posix()}"\n')
+    result = runner.invoke(app, ["fit", str(cfg)])
+    assert result.exit_code == 0, result.output
+    (folder,) = (tmp_path / "m").iterdir()
+    m = json.loads((folder / "manifest.json").read_text())
+    assert m["diagnostics"]["passed"] and m["diagnostics"]["divergences"] == 0
+    assert 0.85 <= m["ppc_coverage"]["small_cap_return_90"] <= 0.95
+    assert "q_sigma" in m["prior_driven"]

@@ -1,0 +1,205 @@
+"""A small real fit end to end: gate, save, reuse, load, ids, tampering, hand-off."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rutsim.config import RunConfig
+from rutsim.errors import FitDiagnosticsError, ModelStoreError
+from rutsim.model import PARAMETERS, fit_or_load, load_model, posterior_to_pytree
+from rutsim.model._gate import Diagnostics, ParameterDiagnostics, enforce, gate_message
+from rutsim.model._store import FitConfig, model_id
+
+SMALL = {
+    "data": {"start": "2012Q1", "end": "2025Q3"},
+    "sampler": {"chains": 2, "draws": 150, "tune": 150, "seed": 11},
+}
+
+
+def _config(models_dir: Path, figures: bool = True, **sections) -> RunConfig:
+    raw = {k: dict(v) for k, v in SMALL.items()}
+    for k, v in sections.items():
+        raw.setdefault(k, {}).update(v)
+    raw["outputs"] = {"models_dir": str(models_dir), "figures": figures}
+    return RunConfig.model_validate(raw)
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    models = tmp_path_factory.mktemp("models")
+    return fit_or_load(_config(models), allow_unconverged=True, progress=False)
+
+
+def test_fit_saves_a_complete_model_folder(fitted) -> None:
+    names = {p.name for p in fitted.path.iterdir()}
+    assert {"posterior.nc", "manifest.json", "identification.csv", "plots"} <= names
+    plots = {p.name for p in (fitted.path / "plots").iterdir()}
+    assert {"decomposition.png", "ppc.png", "forest_sensitivities.png"} <= plots
+    assert any(n.startswith("trace_rank") for n in plots)
+    assert any(n.startswith("prior_posterior") for n in plots)
+    m = fitted.manifest
+    assert m.model_id == fitted.path.name and len(m.model_id) == 12
+    assert m.as_of == "2025Q3" and m.backend == "nutpie" and m.seed == 11
+    assert set(m.ppc_coverage) >= {"small_cap_return_50", "small_cap_return_90"}
+    assert 0.0 <= m.ppc_coverage["small_cap_return_90"] <= 1.0
+    assert m.diagnostics.divergences >= 0 and m.versions["pymc"] != "not installed"
+
+
+def test_reuse_returns_the_saved_model_without_refitting(fitted) -> None:
+    cfg = _config(fitted.path.parent)
+    again = fit_or_load(cfg, allow_unconverged=True, progress=False)
+    assert again.model_id == fitted.model_id
+    assert again.manifest.created_utc == fitted.manifest.created_utc
+    np.testing.assert_array_equal(np.asarray(again.params.q_last), np.asarray(fitted.params.q_last))
+
+
+def test_load_round_trip_matches(fitted) -> None:
+    loaded = load_model(fitted.path)
+    for name in PARAMETERS:
+        np.testing.assert_allclose(
+            loaded.posterior["posterior"][name].to_numpy(),
+            fitted.posterior["posterior"][name].to_numpy(),
+        )
+    assert loaded.initial == fitted.initial
+
+
+def test_handoff_matches_pymc_values(fitted) -> None:
+    post = fitted.posterior["posterior"]
+    params = posterior_to_pytree(fitted.posterior, dtype="float32")
+    n_chain, n_draw = post.sizes["chain"], post.sizes["draw"]
+    for name in PARAMETERS:
+        expected = post[name].transpose("chain", "draw").to_numpy().reshape(-1)
+        got = np.asarray(getattr(params, name))
+        assert got.shape == (n_chain * n_draw,)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+    # chain-major: sample k*n_draw is chain k's first draw
+    np.testing.assert_allclose(
+        np.asarray(params.gs_beta_gl)[n_draw],
+        float(post["gs_beta_gl"].isel(chain=1, draw=0)),
+        rtol=1e-6,
+    )
+    q_last = post["q"].isel(quarter=-1).transpose("chain", "draw").to_numpy().reshape(-1)
+    np.testing.assert_allclose(np.asarray(params.q_last), q_last, rtol=1e-6, atol=1e-7)
+    thin = posterior_to_pytree(fitted.posterior, max_draws=7)
+    assert thin.ff_phi.shape == (7,)
+    idx = np.round(np.linspace(0, n_chain * n_draw - 1, 7)).astype(int)
+    np.testing.assert_allclose(
+        np.asarray(thin.ff_phi),
+        expected_ff := post["ff_phi"].to_numpy().reshape(-1)[idx],
+        rtol=1e-6,
+    )
+    assert expected_ff.shape == (7,)
+
+
+def test_initial_state_is_the_last_observed_quarter(fitted) -> None:
+    from rutsim.data import load_panel
+
+    panel = load_panel(fitted.manifest.config.data)
+    last, prev = panel.loc["2025Q3"], panel.loc["2025Q2"]
+    init = fitted.initial
+    assert np.isclose(float(init.ff), last["fedfunds_avg"], rtol=1e-6)
+    assert np.isclose(float(init.df), last["fedfunds_avg"] - prev["fedfunds_avg"], atol=1e-6)
+    assert np.isclose(
+        float(init.ml), np.log(last["sp500_end"] / last["sp500_op_eps_ttm"]), atol=1e-6
+    )
+    assert 0.0 < float(init.carry) < 0.01  # dividends net of fees, per quarter
+
+
+def test_model_id_changes_with_config_and_data(fitted) -> None:
+    fit = fitted.manifest.config
+    base = model_id(fit, fitted.manifest.data_hash)
+    assert base == fitted.model_id
+    other_prior = fit.model.model_copy(
+        update={
+            "priors": fit.model.priors.model_copy(update={"q_sigma": fit.model.priors.gs_sigma})
+        }
+    )
+    assert (
+        model_id(
+            FitConfig(data=fit.data, model=other_prior, sampler=fit.sampler),
+            fitted.manifest.data_hash,
+        )
+        != base
+    )
+    more = fit.sampler.model_copy(update={"draws": 151})
+    assert (
+        model_id(FitConfig(data=fit.data, model=fit.model, sampler=more), fitted.manifest.data_hash)
+        != base
+    )
+    assert model_id(fit, "0" * 64) != base
+    # cores and allow_unconverged do not change the draws, so not the id
+    same = fit.sampler.model_copy(update={"cores": 1, "allow_unconverged": True})
+    assert (
+        model_id(FitConfig(data=fit.data, model=fit.model, sampler=same), fitted.manifest.data_hash)
+        == base
+    )
+
+
+def _copy(fitted, tmp_path: Path) -> Path:
+    import shutil
+
+    dest = tmp_path / fitted.model_id
+    shutil.copytree(fitted.path, dest)
+    return dest
+
+
+def test_tampered_manifest_is_refused(fitted, tmp_path: Path) -> None:
+    dest = _copy(fitted, tmp_path)
+    manifest = json.loads((dest / "manifest.json").read_text())
+    manifest["config"]["sampler"]["draws"] = 5000
+    (dest / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ModelStoreError, match="manifest was modified after the fit"):
+        load_model(dest)
+
+
+def test_changed_posterior_file_is_refused(fitted, tmp_path: Path) -> None:
+    dest = _copy(fitted, tmp_path)
+    with (dest / "identification.csv").open("a") as fh:
+        fh.write("extra,row\n")
+    with pytest.raises(ModelStoreError, match="identification.csv: missing or changed"):
+        load_model(dest)
+
+
+def test_data_hash_mismatch_is_refused(fitted, tmp_path: Path, monkeypatch) -> None:
+    dest = _copy(fitted, tmp_path)
+    import rutsim.data
+
+    monkeypatch.setattr(rutsim.data, "panel_hash", lambda config=None: "f" * 64)
+    with pytest.raises(ModelStoreError, match="The dataset changed since the fit"):
+        load_model(dest)
+
+
+def test_folder_under_wrong_id_is_refused(fitted, tmp_path: Path) -> None:
+    import shutil
+
+    dest = tmp_path / "0123456789ab"
+    shutil.copytree(fitted.path, dest)
+    with pytest.raises(ModelStoreError, match="model id mismatch"):
+        load_model(dest)
+
+
+def test_gate_failure_names_worst_parameters_and_knobs() -> None:
+    from rutsim.config import SamplerConfig
+
+    bad = Diagnostics(
+        passed=False,
+        divergences=3,
+        max_r_hat=1.08,
+        min_ess_bulk=40.0,
+        min_ess_tail=55.0,
+        worst=(ParameterDiagnostics(name="q_sigma", r_hat=1.08, ess_bulk=40.0, ess_tail=55.0),),
+        thresholds={"max_rhat": 1.01, "min_ess": 400.0},
+    )
+    sampler = SamplerConfig()
+    with pytest.raises(FitDiagnosticsError) as exc:
+        enforce(bad, sampler, allow_unconverged=False)
+    msg = str(exc.value)
+    assert "q_sigma: R-hat 1.080, bulk ESS 40" in msg and "3 divergences" in msg
+    assert "tune" in msg and "target_accept" in msg and "q_parameterisation" in msg
+    assert "--allow-unconverged" in msg
+    enforce(bad, sampler, allow_unconverged=True)  # allowed: no error
+    assert gate_message(bad, sampler) == msg

@@ -1,0 +1,90 @@
+"""Data simulated from the model's own equations (shared by the model tests)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rutsim.model._data import ModelData
+
+TRUTH = {
+    "ff_a": 0.0, "ff_phi": 0.5, "ff_sigma": 0.25,
+    "sl_a": 0.1, "sl_phi": 0.9, "sl_beta_df": -0.4, "sl_sigma": 0.15,
+    "cs_a": 0.25, "cs_phi": 0.88, "cs_beta_df": -0.15, "cs_sigma": 0.2, "sc_corr": 0.3,
+    "gl_a": 0.01, "gl_rho": 0.4, "gl_b_df": 0.02, "gl_b_slope": 0.005,
+    "gl_b_dspread": -0.07, "gl_sigma": 0.04,
+    "ml_a": 0.2, "ml_phi": 0.92, "ml_d_ff": 0.005, "ml_d_spread": 0.01, "ml_sigma": 0.08,
+    "glml_corr": -0.35,
+    "gs_a": -0.01, "gs_beta_gl": 1.0, "gs_b_df": 0.0, "gs_b_slope": 0.01, "gs_sigma": 0.05,
+    "q_mu": -0.3, "q_phi": 0.94, "q_lambda_dspread": -0.03, "q_sigma": 0.02,
+}  # fmt: skip
+
+
+def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelData, np.ndarray]:
+    """Simulate ``n`` quarters (macro and equity the same) with normal shocks.
+
+    Returns the data and the true path ``q`` (n,).
+    """
+    t = truth
+    rng = np.random.default_rng(seed)
+    f, df, s, c, dc = (np.zeros(n) for _ in range(5))
+    gl, ml, q, ps = (np.zeros(n) for _ in range(4))
+    f[0], s[0], c[0], ml[0] = 4.0, 1.0, 2.2, 2.9
+    q[0], ps[0], gl[0] = t["q_mu"], np.log(500.0), 0.01
+    cov_sc = np.array(
+        [
+            [t["sl_sigma"] ** 2, t["sc_corr"] * t["sl_sigma"] * t["cs_sigma"]],
+            [t["sc_corr"] * t["sl_sigma"] * t["cs_sigma"], t["cs_sigma"] ** 2],
+        ]
+    )
+    cov_gm = np.array(
+        [
+            [t["gl_sigma"] ** 2, t["glml_corr"] * t["gl_sigma"] * t["ml_sigma"]],
+            [t["glml_corr"] * t["gl_sigma"] * t["ml_sigma"], t["ml_sigma"] ** 2],
+        ]
+    )
+    for i in range(1, n):
+        df[i] = t["ff_a"] + t["ff_phi"] * df[i - 1] + t["ff_sigma"] * rng.standard_normal()
+        f[i] = f[i - 1] + df[i]
+        u = rng.multivariate_normal(np.zeros(2), cov_sc)
+        s[i] = t["sl_a"] + t["sl_phi"] * s[i - 1] + t["sl_beta_df"] * df[i] + u[0]
+        c[i] = t["cs_a"] + t["cs_phi"] * c[i - 1] + t["cs_beta_df"] * df[i] + u[1]
+        dc[i] = c[i] - c[i - 1]
+        v = rng.multivariate_normal(np.zeros(2), cov_gm)
+        gl[i] = (
+            t["gl_a"] + t["gl_rho"] * gl[i - 1] + t["gl_b_df"] * df[i - 1]
+            + t["gl_b_slope"] * s[i - 1] + t["gl_b_dspread"] * dc[i] + v[0]
+        )  # fmt: skip
+        ml[i] = (
+            t["ml_a"] + t["ml_phi"] * ml[i - 1] + t["ml_d_ff"] * f[i]
+            + t["ml_d_spread"] * c[i] + v[1]
+        )  # fmt: skip
+        q[i] = (
+            t["q_mu"] * (1 - t["q_phi"]) + t["q_phi"] * q[i - 1]
+            + t["q_lambda_dspread"] * dc[i] + t["q_sigma"] * rng.standard_normal()
+        )  # fmt: skip
+        gs = (
+            t["gs_a"] + t["gs_beta_gl"] * gl[i] + t["gs_b_df"] * df[i - 1]
+            + t["gs_b_slope"] * s[i - 1] + t["gs_sigma"] * rng.standard_normal()
+        )  # fmt: skip
+        # pS = eS + mS and mS = mL + q, so the price moves with gS, mL and q.
+        ps[i] = ps[i - 1] + gs + (ml[i] - ml[i - 1]) + (q[i] - q[i - 1])
+    gl_obs = gl.copy()
+    gl_obs[0] = np.nan
+    data = ModelData(
+        quarters=np.array([f"{2000 + i // 4}Q{i % 4 + 1}" for i in range(n)]),
+        f=f, df=df, s=s, c=c, dc=dc, eq_start=0,
+        gl=gl_obs, ml=ml, ps=ps,
+        pe_user=np.full(n, np.nan), eps_user=np.full(n, np.nan), carry=0.003,
+    )  # fmt: skip
+    return data, q
+
+
+def test_simulated_prices_obey_the_observation_identity() -> None:
+    from rutsim.model._build import relative_return
+
+    data, q = simulate(40, seed=5)
+    gs = relative_return(data) - np.diff(q)
+    # r_t = dq_t + gS_t: removing the true dq leaves earnings growth, which loads on gL.
+    slope = np.polyfit(data.gl[1:], gs, 1)[0]
+    assert abs(slope - TRUTH["gs_beta_gl"]) < 0.5
+    assert np.allclose(np.diff(data.ps), np.diff(data.ml) + np.diff(q) + gs)
