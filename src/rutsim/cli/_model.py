@@ -58,11 +58,10 @@ def fit(
     ] = False,
 ) -> None:
     """Fit the model (or reuse the saved one with the same id) and report diagnostics."""
-    from rutsim.config import load_run_config
-    from rutsim.model import fit_or_load
+    import rutsim
 
-    cfg = load_run_config(config)
-    fitted = fit_or_load(cfg, refit=refit, allow_unconverged=allow_unconverged or None)
+    # Same path resolution as `rutsim run`, so both find the same models/ folder.
+    fitted = rutsim.fit(config, refit=refit, allow_unconverged=allow_unconverged or None)
     m = fitted.manifest
     d = m.diagnostics
     _out.print(f"model [bold]{m.model_id}[/bold] in {fitted.path} (data as of {m.as_of})")
