@@ -45,20 +45,16 @@ def main() -> None:
     """Entry point of the ``rutsim`` console script: one clear message per user error."""
     _register()
     try:
-        app(standalone_mode=False)
+        # Standalone mode: click reports usage errors itself (exit 2) and raises
+        # SystemExit(0) on success, which we turn into a plain return for callers.
+        app()
+    except SystemExit as exc:
+        if exc.code not in (0, None):
+            raise
     except RutsimError as exc:
         # Text, not markup: user strings may contain square brackets.
         _err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+    except KeyboardInterrupt:
         _err.print("aborted")
         sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
