@@ -183,16 +183,21 @@ def run(
     t_start = time.perf_counter()
     if isinstance(config, str | Path):
         path = Path(config)
-        cfg = resolve_paths(load_run_config(path), project_root(path))
+        written = load_run_config(path)
+        cfg = resolve_paths(written, project_root(path))
     else:
+        written = config
         cfg = resolve_paths(config, Path(root or Path.cwd()))
+    # Hash the config as written (relative paths), so the same config gives the same
+    # hash in every checkout; the manifest still records the resolved paths.
+    config_hash = written.config_hash()
     sim = cfg.simulation
     if sim.dtype == "float64":
         import jax
 
         # Process-global: documented in rutsim.simulate._kernel.
         jax.config.update("jax_enable_x64", True)
-    run_id = make_run_id(cfg, name or cfg.outputs.run_name)
+    run_id = make_run_id(written, name or cfg.outputs.run_name)
     final = cfg.outputs.dir / run_id
     if final.exists():
         raise RunOutputError(
@@ -231,7 +236,7 @@ def run(
     provenance = {
         "run_id": run_id,
         "config_json": json.dumps(cfg.to_json_dict(), sort_keys=True),
-        "config_hash": cfg.config_hash(),
+        "config_hash": config_hash,
         "model_id": fitted.model_id,
         "data_hash": fitted.manifest.data_hash,
         "seed": sim.seed,
@@ -252,7 +257,7 @@ def run(
     manifest: dict[str, object] = {
         "run_id": run_id,
         "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "config_hash": cfg.config_hash(),
+        "config_hash": config_hash,
         "model_id": fitted.model_id,
         "model_dir": str(fitted.path),
         "data_hash": fitted.manifest.data_hash,
