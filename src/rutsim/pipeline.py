@@ -226,6 +226,8 @@ def run(
     ]
     t_model = time.perf_counter()
     fitted = fit_or_load(cfg, progress=progress)
+    if echo is not None:
+        echo(describe_model(fitted))
     t_sim = time.perf_counter()
     result = _simulate(cfg, fitted, arrays, progress)
     t_write = time.perf_counter()
@@ -336,6 +338,19 @@ def _simulate(
             _reducer,
             progress=update,
         )
+
+
+def describe_model(fitted: FittedModel) -> str:
+    """One line on the model a run uses: id, gate, and which parameters are prior-driven."""
+    m = fitted.manifest
+    d = m.diagnostics
+    gate = "passed" if d.passed else "FAILED (kept with allow_unconverged)"
+    prior = ", ".join(m.prior_driven) or "none"
+    return (
+        f"model {m.model_id} ({fitted.path}): gate {gate}, {d.divergences} divergences, "
+        f"max R-hat {d.max_r_hat:.3f}, min ESS {min(d.min_ess_bulk, d.min_ess_tail):.0f}; "
+        f"prior-driven, not learned from data: {prior}"
+    )
 
 
 def format_table(table: pd.DataFrame, run_id: str, folder: Path) -> str:
