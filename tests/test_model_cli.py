@@ -59,7 +59,10 @@ def test_bad_prior_in_config_is_a_clear_error(tmp_path: Path) -> None:
 def test_default_fit_passes_gate_with_calibrated_ppc(tmp_path: Path) -> None:
     text = (ROOT / "configs" / "default.toml").read_text()
     cfg = tmp_path / "default.toml"
-    cfg.write_text(text + f'\n[outputs]\nmodels_dir = "{(tmp_path / "m").as_posix()}"\n')
+    assert 'models_dir = "models"' in text
+    cfg.write_text(
+        text.replace('models_dir = "models"', f'models_dir = "{(tmp_path / "m").as_posix()}"')
+    )
     result = runner.invoke(app, ["fit", str(cfg)])
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "m").iterdir()
