@@ -59,7 +59,15 @@ def _fake_fitted(n_chains: int = 2, n_draws: int = 5) -> SimpleNamespace:
         model_id="synthetic0001",
         path=Path("/nonexistent/models/synthetic0001"),
         posterior=posterior,
-        manifest=SimpleNamespace(data_hash="f" * 64, as_of="2025Q3"),
+        manifest=SimpleNamespace(
+            model_id="synthetic0001",
+            data_hash="f" * 64,
+            as_of="2025Q3",
+            diagnostics=SimpleNamespace(
+                passed=True, divergences=0, max_r_hat=1.002, min_ess_bulk=900.0, min_ess_tail=800.0
+            ),
+            prior_driven=("q_phi", "q_sigma"),
+        ),
         params=synthetic_posterior(n, seed=1),
         initial=synthetic_initial(),
         shocks=ShockSpec(),
@@ -199,6 +207,7 @@ def test_cli_runs_end_to_end_and_reports_errors(
     main()
     out = capsys.readouterr().out
     assert "run cli ->" in out and "delayed_pivot" in out and "8q P(loss)" in out
+    assert "gate passed" in out and "prior-driven, not learned from data: q_phi, q_sigma" in out
     assert (project / "outputs" / "cli" / "simulation.nc").is_file()
     # the same name again: one message, exit code 2, nothing replaced
     with pytest.raises(SystemExit) as exc:
