@@ -56,9 +56,9 @@ def load_fomc_meetings(path: Path | None = None) -> pd.DataFrame:
     mismatch = np.flatnonzero(years != dates.year.to_numpy())
     if mismatch.size:
         i = int(mismatch[0])
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column 'year'",
+        raise table.fail_at(
+            i,
+            "year",
             f"year {table.column('year')[i]} is not the year of {table.column('decision_date')[i]}",
             "correct the year or the date",
         )
@@ -68,9 +68,9 @@ def load_fomc_meetings(path: Path | None = None) -> pd.DataFrame:
     bad = np.flatnonzero(announced.isna().to_numpy())
     if bad.size:
         i = int(bad[0])
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column 'announced'",
+        raise table.fail_at(
+            i,
+            "announced",
             f"'{table.column('announced')[i]}' is not a date (YYYY-MM-DD)",
             "write the date the schedule was announced",
         )

@@ -9,7 +9,6 @@ import pandas as pd
 
 from rutsim.data._validate import (
     check_range,
-    fail,
     parse_dates,
     parse_numeric,
     read_table,
@@ -55,9 +54,9 @@ def load_spdji_eps(path: Path) -> pd.DataFrame:
     off = np.flatnonzero(dates.month % 3 != 0)
     if off.size:
         i = int(off[0])
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column 'quarter_end'",
+        raise table.fail_at(
+            i,
+            "quarter_end",
             f"'{table.column('quarter_end')[i]}' is not in the last month of a quarter",
             "date each row at its quarter end (e.g. 2025-09-30)",
         )

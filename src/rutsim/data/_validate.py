@@ -58,6 +58,10 @@ class Table(NamedTuple):
         idx = self.header.index(name)
         return [row[idx] if idx < len(row) else "" for row in self.rows]
 
+    def fail_at(self, i: int, column: str, what: str, fix: str) -> DataError:
+        """Build the loaders' error for data row ``i`` (0-based) in ``column``."""
+        return fail(self.path, f"line {self.lines[i]}, column '{column}'", what, fix)
+
 
 def fail(path: Path | str, where: str, what: str, fix: str) -> DataError:
     """Build the one error format used by every loader: file, place, problem, fix."""
@@ -160,9 +164,9 @@ def parse_dates(
     bad_cells = np.flatnonzero(best.isna().to_numpy())
     if bad_cells.size:
         i = int(bad_cells[0])
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column '{column}'",
+        raise table.fail_at(
+            i,
+            column,
             f"'{shown[i]}' is not a date in the expected format ({' or '.join(formats)})",
             "correct or remove that row",
         )
@@ -173,9 +177,9 @@ def parse_dates(
     if bad.size:
         i = int(bad[0]) + 1
         kind = "repeats the date" if steps[bad[0]] == 0 else "goes back in time from"
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column '{column}'",
+        raise table.fail_at(
+            i,
+            column,
             f"'{shown[i]}' {kind} the row before (line {table.lines[i - 1]}); "
             "dates must be unique and increasing",
             "sort the file by date and drop duplicate rows",
@@ -212,16 +216,16 @@ def parse_numeric(
         try:
             out[i] = float(cell)
         except ValueError:
-            raise fail(
-                table.path,
-                f"line {table.lines[i]}, column '{column}'",
+            raise table.fail_at(
+                i,
+                column,
                 f"'{cell}' is not a number",
                 "write a plain decimal number, or leave the cell empty (or '.') for missing",
             ) from None
         if not np.isfinite(out[i]):
-            raise fail(
-                table.path,
-                f"line {table.lines[i]}, column '{column}'",
+            raise table.fail_at(
+                i,
+                column,
                 f"'{cell}' is not a finite number",
                 "leave the cell empty for a missing value",
             )
@@ -248,9 +252,9 @@ def check_range(
         bad = np.flatnonzero((values < low) | (values > high))
     if bad.size:
         i = int(bad[0])
-        raise fail(
-            table.path,
-            f"line {table.lines[i]}, column '{column}'",
+        raise table.fail_at(
+            i,
+            column,
             f"value {values[i]:g} is outside the plausible range [{low:g}, {high:g}] for {units}",
             f"check the units (expected {units}) and the value",
         )
