@@ -88,3 +88,14 @@ def test_package_versions_names_core_stack():
     versions = package_versions()
     for name in ("rutsim", "numpy", "jax", "pymc", "arviz", "xarray"):
         assert versions[name] != "not installed"
+
+
+def test_atomic_dir_never_replaces_a_folder_that_appears_meanwhile(tmp_path) -> None:
+    final = tmp_path / "run"
+    with pytest.raises(RunOutputError, match="appeared while"):
+        with atomic_dir(final) as tmp:
+            (tmp / "mine").write_text("new")
+            final.mkdir()
+            (final / "theirs").write_text("first")
+    assert (final / "theirs").read_text() == "first" and not (final / "mine").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary folder left

@@ -103,8 +103,9 @@ def test_initial_state_is_the_last_observed_quarter(fitted) -> None:
     init = fitted.initial
     assert np.isclose(float(init.ff), last["fedfunds_avg"], rtol=1e-6)
     assert np.isclose(float(init.df), last["fedfunds_avg"] - prev["fedfunds_avg"], atol=1e-6)
+    # Real-time P/E: quarter-end price over the trailing EPS public then (through 2025Q2).
     assert np.isclose(
-        float(init.ml), np.log(last["sp500_end"] / last["sp500_op_eps_ttm"]), atol=1e-6
+        float(init.ml), np.log(last["sp500_end"] / prev["sp500_op_eps_ttm"]), atol=1e-6
     )
     assert 0.0 < float(init.carry) < 0.01  # dividends net of fees, per quarter
 

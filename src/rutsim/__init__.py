@@ -31,6 +31,7 @@ from rutsim.errors import (
 if TYPE_CHECKING:
     from rutsim.model import FittedModel
     from rutsim.pipeline import RunResult
+    from rutsim.validate import BacktestResult, StudyResult
 
 __version__ = _metadata.version("rutsim")
 
@@ -71,14 +72,49 @@ def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
         The posterior, its hand-off pytree and the manifest.
     """
     from rutsim.model import fit_or_load
-    from rutsim.pipeline import project_root, resolve_paths
+    from rutsim.pipeline import load_config
 
-    if isinstance(config, RunConfig):
-        cfg = resolve_paths(config, Path.cwd())
-    else:
-        path = Path(config)
-        cfg = resolve_paths(load_run_config(path), project_root(path))
+    _, cfg = load_config(config)
     return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
+
+
+def backtest(config: RunConfig | Path | str, **kwargs: object) -> BacktestResult:
+    """Rolling-origin backtest of a config (see :func:`rutsim.validate.backtest`).
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        A loaded config or the path of a TOML run config; ``[backtest]`` gives defaults.
+    **kwargs
+        Passed to :func:`rutsim.validate.backtest` (``origins``, ``condition``, ...).
+
+    Returns
+    -------
+    BacktestResult
+        The folder, per-origin scores, the origins table and the summary.
+    """
+    from rutsim.validate import backtest as _backtest
+
+    return _backtest(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
+
+
+def study_easing(config: RunConfig | Path | str, **kwargs: object) -> StudyResult:
+    """Run the easing-cycle study (see :func:`rutsim.validate.study_easing`).
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        Data, model and sampler of the replay fits.
+    **kwargs
+        Passed to :func:`rutsim.validate.study_easing` (``replay``, ``name``, ...).
+
+    Returns
+    -------
+    StudyResult
+    """
+    from rutsim.validate import study_easing as _study
+
+    return _study(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
 
 
 __all__ = [
@@ -91,7 +127,9 @@ __all__ = [
     "RutsimError",
     "ScenarioError",
     "__version__",
+    "backtest",
     "fit",
     "load_run_config",
     "run",
+    "study_easing",
 ]

@@ -138,6 +138,22 @@ def atomic_dir(final: Path, *, overwrite: bool = False) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if not overwrite:
+        # Another process may have created ``final`` while we worked: never replace it.
+        # os.rename refuses a non-empty target (ENOTEMPTY/EEXIST), so at worst an empty
+        # folder made in the last instant is replaced; nothing written is ever lost.
+        try:
+            if final.exists():
+                raise FileExistsError(final)
+            os.rename(tmp, final)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise RunOutputError(
+                f"{final} appeared while this result was being written ({exc.strerror or exc}),"
+                " and rutsim never overwrites earlier results. To fix: run again with "
+                "another name."
+            ) from None
+        return
     if final.exists():
         # Swap via a second rename so the old folder disappears only once the new one is
         # complete.

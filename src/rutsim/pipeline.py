@@ -92,6 +92,23 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     )
 
 
+def load_config(
+    config: RunConfig | Path | str, root: Path | None = None
+) -> tuple[RunConfig, RunConfig]:
+    """Return the config as written and with every relative path resolved.
+
+    A path loads the TOML and resolves against its project root (the parent of
+    ``configs/``); a ``RunConfig`` resolves against ``root`` (default: the current folder).
+    Hash the written one (:meth:`RunConfig.config_hash`) so that the same config hashes
+    alike in every checkout.
+    """
+    if isinstance(config, str | Path):
+        path = Path(config)
+        written = load_run_config(path)
+        return written, resolve_paths(written, project_root(path))
+    return config, resolve_paths(config, Path(root or Path.cwd()))
+
+
 def make_run_id(config: RunConfig, name: str | None, now: dt.datetime | None = None) -> str:
     """``name`` if given, else ``<UTC timestamp>-<config hash[:8]>``; checked as a folder name."""
     if name is None:
@@ -181,13 +198,7 @@ def run(
     RunResult
     """
     t_start = time.perf_counter()
-    if isinstance(config, str | Path):
-        path = Path(config)
-        written = load_run_config(path)
-        cfg = resolve_paths(written, project_root(path))
-    else:
-        written = config
-        cfg = resolve_paths(config, Path(root or Path.cwd()))
+    written, cfg = load_config(config, root)
     # Hash the config as written (relative paths), so the same config gives the same
     # hash in every checkout; the manifest still records the resolved paths.
     config_hash = written.config_hash()

@@ -23,7 +23,7 @@ app = typer.Typer(
 _err = Console(stderr=True)
 
 
-_COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_report")
+_COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_report", "_validate")
 
 
 def _register() -> None:

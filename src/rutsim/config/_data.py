@@ -34,6 +34,12 @@ class UserSeries(FrozenModel):
     column: str = Field(min_length=1)
 
 
+#: Panel columns behind each driver role (architecture contract 1).
+FEDFUNDS_COLUMN = "fedfunds_avg"
+SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
+SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
+
+
 class DataConfig(FrozenModel):
     """Which panel to fit on and which series play the driver roles.
 
@@ -46,6 +52,10 @@ class DataConfig(FrozenModel):
     spread : which credit spread is the spread driver.
     user_series : the user's own small-cap EPS or P/E series (at most one of each kind);
         they appear in the panel as columns ``user_eps`` / ``user_pe``.
+    eps_lag : quarters by which S&P 500 EPS is lagged for its publication delay: with 1
+        (default) the large-cap P/E of quarter t divides the price at the end of t by the
+        trailing EPS through t-1, the last figure public when t ends (quarter-t EPS comes
+        out weeks later). 0 uses same-quarter EPS, which was not known at the time.
     """
 
     panel: Literal["embedded"] | Path = "embedded"
@@ -54,6 +64,7 @@ class DataConfig(FrozenModel):
     slope: Literal["10y2y", "10y3m"] = "10y2y"
     spread: Literal["baa10y", "hy_oas", "gz"] = "baa10y"
     user_series: tuple[UserSeries, ...] = ()
+    eps_lag: int = Field(default=1, ge=0, le=4)
 
     @field_validator("start", "end")
     @classmethod
@@ -61,6 +72,14 @@ class DataConfig(FrozenModel):
         if not re.fullmatch(r"\d{4}Q[1-4]", value):
             raise ValueError(f"'{value}' is not a quarter like 1988Q1")
         return value
+
+    def driver_columns(self) -> dict[str, str]:
+        """Panel column of each macro driver: ``{"fedfunds": ..., "slope": ..., "spread": ...}``."""
+        return {
+            "fedfunds": FEDFUNDS_COLUMN,
+            "slope": SLOPE_COLUMNS[self.slope],
+            "spread": SPREAD_COLUMNS[self.spread],
+        }
 
     @model_validator(mode="after")
     def _checks(self) -> DataConfig:

@@ -199,6 +199,9 @@ class Priors(FrozenModel):
 class Anchors(FrozenModel):
     """The seed's small-cap valuation anchors, as soft observations on ``mS = mL + q``.
 
+    All three are dated ``trailing_pe_quarter`` (the seed's as-of quarter): the averages
+    are over the quarters ending there. A sample that ends before that quarter uses none
+    of them (they were not known then); the fit's manifest lists the anchors it used.
     All standard deviations are on the log scale; their rationale is in docs/model.md.
     """
 

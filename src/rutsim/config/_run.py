@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rutsim._io import sha256_json
+from rutsim.config._backtest import BacktestConfig
 from rutsim.config._base import FrozenModel, read_toml, validate_model
 from rutsim.config._data import DataConfig
 from rutsim.config._model import ModelConfig, SamplerConfig
@@ -26,6 +27,7 @@ class RunConfig(FrozenModel):
     simulation: SimulationConfig = SimulationConfig()
     scenarios: ScenarioSelection = ScenarioSelection()
     outputs: OutputConfig = OutputConfig()
+    backtest: BacktestConfig = BacktestConfig()
 
     def to_json_dict(self) -> dict[str, object]:
         """Return the resolved config as JSON-compatible data (for manifests and hashes)."""

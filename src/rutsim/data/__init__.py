@@ -11,6 +11,7 @@ from rutsim.data._fed import load_fed_stress_table, load_gz_ebp, load_nyfed_effr
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
 from rutsim.data._fred import load_fred
 from rutsim.data._french import FrenchTable, load_french, load_french_tables
+from rutsim.data._nber import in_recession, load_nber_dates
 from rutsim.data._panel import (
     load_monthly_panel,
     load_panel,
@@ -33,8 +34,10 @@ __all__ = [
     "build_dataset",
     "detect_frequency",
     "load_fed_stress_table",
+    "in_recession",
     "load_fomc_meetings",
     "load_fomc_sep",
+    "load_nber_dates",
     "load_french",
     "load_french_tables",
     "load_fred",

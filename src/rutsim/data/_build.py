@@ -20,6 +20,7 @@ import pandas as pd
 from rutsim._io import atomic_dir
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
+from rutsim.data._nber import load_nber_dates
 from rutsim.data._raw import RawData
 from rutsim.data._transform import daily_to_quarterly
 from rutsim.data._validate import fail
@@ -35,6 +36,7 @@ PROVENANCE_FILE = "provenance.csv"
 SOURCES_FILE = "sources.csv"
 MEETINGS_FILE = "fomc_meeting_dates.csv"
 SEP_FILE = "fomc_sep_medians.csv"
+NBER_FILE = "nber_business_cycle_dates.csv"
 
 #: Largest relative gap allowed between Yahoo's ^RUT quarter-end close and FTSE Russell's.
 _RUT_TOLERANCE = 0.01
@@ -177,6 +179,12 @@ def _fomc_files(raw: RawData) -> tuple[str, str]:
     )
 
 
+def _nber_file(raw: RawData) -> str:
+    cycles = load_nber_dates(raw.path("nber"))
+    rows = [[str(p), str(t)] for p, t in zip(cycles["peak"], cycles["trough"], strict=True)]
+    return _rows_csv(["peak_month", "trough_month"], rows)
+
+
 def build_dataset(
     raw: Path, out: Path | None = None, *, fetched: Path | None = None
 ) -> BuildResult:
@@ -209,7 +217,8 @@ def build_dataset(
     monthly = _assemble(data, MONTHLY, "M")
     _check_consistency(data, quarterly)
     meetings_csv, sep_csv = _fomc_files(data)
-    sources = data.sources()
+    nber_csv = _nber_file(data)
+    sources = data.sources()  # after every reader, so each raw file read is listed
     files = {
         QUARTERLY_FILE: _panel_csv(quarterly, QUARTERLY),
         MONTHLY_FILE: _panel_csv(monthly, MONTHLY),
@@ -219,6 +228,7 @@ def build_dataset(
         SOURCES_FILE: _rows_csv(["file", "sha256", "bytes"], [list(s) for s in sources]),
         MEETINGS_FILE: meetings_csv,
         SEP_FILE: sep_csv,
+        NBER_FILE: nber_csv,
     }
     with atomic_dir(out, overwrite=True) as tmp:
         # mkdtemp makes the folder private (0700); the dataset is package data.

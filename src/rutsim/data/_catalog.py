@@ -81,6 +81,15 @@ def _target(r: RawData, which: str) -> pd.Series:
     return splice(single, upper - 0.25, r.fred("DFEDTARL"))
 
 
+def _decided(daily: pd.Series) -> pd.Series:
+    # Since 2008 a target change takes effect the day after the FOMC decision, so a
+    # decision on a month's last day (2019-07-31) shows in the next month's first day.
+    # Dating each value one day earlier puts every decision in its own month.
+    out = daily.dropna()
+    out.index = out.index - pd.Timedelta(days=1)
+    return out
+
+
 def _spread_m(r: RawData) -> pd.Series:
     return (r.fred("BAA") - r.fred("GS10")).dropna()
 
@@ -251,6 +260,12 @@ MONTHLY: tuple[Column, ...] = (
            4, lambda r: _m(r.fred("FEDFUNDS"))),
     Column("effr", _PCT, "Federal Reserve Bank of New York", "nyfed_EFFR_daily.csv", "EFFR",
            _MONTHLY_MEAN, 4, lambda r: daily_to_monthly(r.effr["effr"], "mean").dropna()),
+    Column("fed_target_upper_end", _PCT, "Federal Reserve via FRED",
+           "fred_DFEDTAR_daily_1982_2008.csv; fred_DFEDTARU_daily.csv", "DFEDTAR; DFEDTARU",
+           "target decided by the month's end: last daily value, counting a change "
+           "effective on the 1st of the next month (decided the day before); single target "
+           "before 2008-12-16", 4,
+           lambda r: daily_to_monthly(_decided(_target(r, "upper")), "last").dropna()),
     Column("tbill3m", _PCT, _FRB, "fred_DGS3MO_daily_to2024.csv; fred_DTB3_daily.csv",
            "DGS3MO; DTB3", _TBILL_NOTE + _MONTHLY_MEAN, 4,
            lambda r: daily_to_monthly(_tbill3m(r), "mean").dropna()),

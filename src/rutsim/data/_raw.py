@@ -57,6 +57,7 @@ FILES = {
     "french_factors": "french_F-F_Research_Data_Factors.csv",
     "fomc_meetings": "fomc_meeting_dates.csv",
     "fomc_sep": "fomc_sep_median_projections.csv",
+    "nber": "nber_business_cycle_dates.csv",
 }
 
 

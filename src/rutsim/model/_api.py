@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 
 from rutsim._io import atomic_dir, package_versions, sha256_file
@@ -121,18 +122,13 @@ def _fitted(folder: Path, tree: xr.DataTree, manifest: Manifest, data: ModelData
     )
 
 
-def _panel_and_hash(config: RunConfig):
-    from rutsim.data import load_panel, panel_hash
-
-    return load_panel(config.data), panel_hash(config.data)
-
-
 def fit_or_load(
     config: RunConfig,
     *,
     refit: bool = False,
     allow_unconverged: bool | None = None,
     progress: bool = True,
+    panel: pd.DataFrame | None = None,
 ) -> FittedModel:
     """Reuse ``models/<id>/`` when it matches, else fit, check, save and return.
 
@@ -149,6 +145,10 @@ def fit_or_load(
         config's ``[sampler].allow_unconverged``.
     progress : bool
         Show the sampler's progress display.
+    panel : pandas.DataFrame, optional
+        The quarterly panel to fit on instead of loading ``[data].panel``: the backtest
+        passes the panel as it stood at an origin. It must be a cut of the configured
+        panel (the model id keeps that panel's hash).
 
     Raises
     ------
@@ -159,7 +159,10 @@ def fit_or_load(
     """
     allow = config.sampler.allow_unconverged if allow_unconverged is None else allow_unconverged
     fit = FitConfig(data=config.data, model=config.model, sampler=config.sampler)
-    panel, data_hash = _panel_and_hash(config)
+    from rutsim.data import load_panel, panel_hash
+
+    data_hash = panel_hash(config.data)
+    panel = load_panel(config.data) if panel is None else panel
     data = model_data(panel, config.data, config.model)
     mid = model_id(fit, data_hash)
     folder = Path(config.outputs.models_dir) / mid

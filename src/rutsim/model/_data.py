@@ -17,8 +17,6 @@ from rutsim.errors import DataError
 
 #: Panel columns of a user's own small-cap series (written by the data layer).
 USER_PE, USER_EPS = "user_pe", "user_eps"
-_SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
-_SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
 
 
 class ModelData(NamedTuple):
@@ -95,10 +93,12 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
     start, end = pd.Period(data.start, "Q"), pd.Period(data.end, "Q")
     # One extra quarter before the start so that the first change is defined.
     window = panel.loc[(panel.index >= start - 1) & (panel.index <= end)]
-    f = _column(window, "fedfunds_avg").to_numpy()
-    s = _column(window, _SLOPE_COLUMNS[data.slope]).to_numpy()
-    c = _column(window, _SPREAD_COLUMNS[data.spread]).to_numpy()
-    eps_ttm = _column(window, "sp500_op_eps_ttm").to_numpy()
+    drivers = data.driver_columns()
+    f = _column(window, drivers["fedfunds"]).to_numpy()
+    s = _column(window, drivers["slope"]).to_numpy()
+    c = _column(window, drivers["spread"]).to_numpy()
+    # Real-time EPS: quarter t sees the trailing sum through t - eps_lag (publication delay).
+    eps_ttm = _column(panel, "sp500_op_eps_ttm").reindex(window.index - data.eps_lag).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         log_e = np.where(eps_ttm > 0, np.log(eps_ttm), np.nan)
         ml = np.log(_column(window, "sp500_end").to_numpy()) - log_e
@@ -141,7 +141,7 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
         ps=ps[eq],
         pe_user=pe_user,
         eps_user=eps_user,
-        carry=small_cap_carry(panel),
+        carry=small_cap_carry(panel.loc[panel.index <= end]),  # no look-ahead
     )
 
 

@@ -51,24 +51,25 @@ def valuation_observations(cfg: ModelConfig, data: ModelData) -> ValuationObserv
     sds: list[float] = []
     a = cfg.anchors
     quarters = list(data.eq_quarters)
-    if a.enabled:
-        if a.trailing_pe_quarter in quarters:
-            i = quarters.index(a.trailing_pe_quarter)
-            names.append("anchor_trailing_pe")
-            rows.append(np.eye(n)[i])
-            ys.append(np.log(a.trailing_pe) - data.ml[i])
-            sds.append(a.trailing_pe_sd)
-        if n >= a.avg_quarters:
+    # Every anchor is dated at the seed's quarter; a sample ending before it cannot use
+    # any of them (look-ahead), and the window averages end at that quarter.
+    if a.enabled and a.trailing_pe_quarter in quarters:
+        i = quarters.index(a.trailing_pe_quarter)
+        names.append("anchor_trailing_pe")
+        rows.append(np.eye(n)[i])
+        ys.append(np.log(a.trailing_pe) - data.ml[i])
+        sds.append(a.trailing_pe_sd)
+        if i + 1 >= a.avg_quarters:
             row = np.zeros(n)
-            row[-a.avg_quarters :] = 1.0 / a.avg_quarters
+            row[i + 1 - a.avg_quarters : i + 1] = 1.0 / a.avg_quarters
             names.append("anchor_avg_pe")
             rows.append(row)
             ys.append(np.log(a.avg_pe) - float(row @ data.ml))
             sds.append(a.avg_pe_sd)
-        if n >= a.ratio_quarters:
+        if i + 1 >= a.ratio_quarters:
             row = np.zeros(n)
-            row[-a.ratio_quarters :] = -1.0 / a.ratio_quarters
-            row[-1] += 1.0
+            row[i + 1 - a.ratio_quarters : i + 1] = -1.0 / a.ratio_quarters
+            row[i] += 1.0
             names.append("anchor_pe_vs_avg")
             rows.append(row)
             ys.append(np.log(a.forward_pe / a.forward_pe_avg) - float(row @ data.ml))

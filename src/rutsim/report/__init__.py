@@ -8,7 +8,7 @@ from rutsim.report._build import (
     write_report_files,
 )
 from rutsim.report._html import render_html
-from rutsim.report._run_files import write_simulation_files
+from rutsim.report._run_files import config_to_toml, write_simulation_files
 from rutsim.report._summary import HEADLINE_METRICS, summary_json
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "REPORT_ENTRIES",
     "ReportFiles",
     "build_report",
+    "config_to_toml",
     "output_config",
     "render_html",
     "summary_json",

@@ -12,11 +12,6 @@ from rutsim.errors import DataError
 
 __all__ = ["Anchor", "anchor_from_panel"]
 
-# Panel columns (architecture contract 1) behind each driver choice of the [data] section.
-_FEDFUNDS_COLUMN = "fedfunds_avg"
-_SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
-_SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
-
 
 class Anchor(NamedTuple):
     """The quarter a simulation starts from and the macro values observed just before.
@@ -53,11 +48,7 @@ def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
         If the panel lacks the quarter or a value in it.
     """
     last = pd.Period(data.end, freq="Q")
-    columns = {
-        "fedfunds": _FEDFUNDS_COLUMN,
-        "slope": _SLOPE_COLUMNS[data.slope],
-        "spread": _SPREAD_COLUMNS[data.spread],
-    }
+    columns = data.driver_columns()
     if last not in panel.index:
         raise DataError(
             f"the data panel has no row for {last} (key 'data.end'); it covers "

@@ -1,0 +1,122 @@
+"""``rutsim backtest CONFIG`` and ``rutsim study easing``: parsing and printing only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from rutsim.errors import ConfigError
+
+study_app = typer.Typer(help="Historical studies of the data rutsim ships.", no_args_is_help=True)
+
+
+def _ints(text: str | None, option: str) -> tuple[int, ...] | None:
+    if text is None:
+        return None
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise ConfigError(
+            f"{option} '{text}' is not a list of whole numbers. To fix: write e.g. {option} 1,2,4,8"
+        ) from None
+
+
+def backtest(
+    config: Annotated[Path, typer.Argument(help="Run config TOML, e.g. configs/default.toml.")],
+    origins: Annotated[
+        str | None,
+        typer.Option(
+            "--origins",
+            help="Origins: a range '1998Q4:2024Q4' (stepped by --every) and/or quarters "
+            "'2007Q2,2019Q2'. Default: the config's backtest.origins.",
+        ),
+    ] = None,
+    every: Annotated[
+        int | None, typer.Option("--every", help="Quarters between origins in a range.")
+    ] = None,
+    horizons: Annotated[
+        str | None, typer.Option("--horizons", help="Scored horizons in quarters, e.g. 1,2,4,8.")
+    ] = None,
+    condition: Annotated[
+        str | None,
+        typer.Option(
+            "--condition",
+            help="Conditioning modes, comma-separated: realized, none, or variables joined "
+            "by '+' (fedfunds, fedfunds+spread).",
+        ),
+    ] = None,
+    exclude_failed: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-failed",
+            help="Leave origins whose fit fails the diagnostics gate out of the aggregates "
+            "(default: score them with a flag).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Origins run at once, one process each.")
+    ] = None,
+    save_samples: Annotated[
+        bool,
+        typer.Option(
+            "--save-samples", help="Also write every forecast's draws to forecasts/<origin>.npz."
+        ),
+    ] = False,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Folder outputs/backtest-<name>/.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Only the result table.")] = False,
+) -> None:
+    """Fit at every origin on what was known then, simulate, and score against history."""
+    from rutsim.validate import backtest as run_backtest
+
+    modes = None if condition is None else tuple(c for c in condition.split(",") if c.strip())
+    progress = (lambda s: None) if quiet else typer.echo
+    result = run_backtest(
+        config,
+        origins=origins,
+        every=every,
+        horizons=_ints(horizons, "--horizons"),
+        condition=modes,
+        failed_fits="exclude" if exclude_failed else None,
+        workers=workers,
+        save_samples=save_samples or None,
+        name=name,
+        echo=progress,
+    )
+    if quiet:
+        from rutsim.validate._report import headline_text
+
+        model_fcs = [f for f in result.manifest["forecasters"] if f.startswith("rutsim:")]
+        typer.echo(headline_text(result.summary, model_fcs, result.folder))
+
+
+def easing(
+    config: Annotated[
+        Path, typer.Argument(help="Run config TOML (data, model and sampler of the replay).")
+    ] = Path("configs/default.toml"),
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay/--no-replay",
+            help="Fit the model before each cycle and compare its forecast with history.",
+        ),
+    ] = True,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Folder outputs/study-easing-<name>/.")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="Only the result table.")] = False,
+) -> None:
+    """Every Fed easing cycle since 1954: what small caps did after the first cut."""
+    from rutsim.validate import study_easing
+
+    study_easing(config, replay=replay, name=name, echo=(lambda s: None) if quiet else typer.echo)
+
+
+def register(root: typer.Typer) -> None:
+    """Attach ``backtest`` and the ``study`` group to the root app."""
+    root.command("backtest")(backtest)
+    study_app.command("easing")(easing)
+    root.add_typer(study_app, name="study")

@@ -1,0 +1,47 @@
+"""Validation as a product: the rolling-origin backtest and the easing-cycle study.
+
+Public API: :func:`backtest`, :func:`study_easing`, and the scoring functions behind them
+(:func:`crps_sample`, :func:`pit`, :func:`in_interval`, :func:`log_score_kde`,
+:func:`skill`, :func:`coverage`, :func:`pit_uniformity`).
+"""
+
+from rutsim.validate._backtest import BacktestResult, backtest
+from rutsim.validate._cycles import cycle_table, detect_easing_starts, policy_rate, regime_summary
+from rutsim.validate._scores import (
+    Coverage,
+    Skill,
+    coverage,
+    crps_sample,
+    in_interval,
+    log_score_kde,
+    newey_west_se,
+    overlap_lag,
+    pit,
+    pit_uniformity,
+    skill,
+)
+from rutsim.validate._study import StudyResult, study_easing
+from rutsim.validate._summary import summarise
+
+__all__ = [
+    "BacktestResult",
+    "Coverage",
+    "Skill",
+    "StudyResult",
+    "backtest",
+    "coverage",
+    "crps_sample",
+    "cycle_table",
+    "detect_easing_starts",
+    "in_interval",
+    "log_score_kde",
+    "newey_west_se",
+    "overlap_lag",
+    "pit",
+    "pit_uniformity",
+    "policy_rate",
+    "regime_summary",
+    "skill",
+    "study_easing",
+    "summarise",
+]

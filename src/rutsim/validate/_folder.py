@@ -1,0 +1,104 @@
+"""Validation output folders (``outputs/backtest-<id>/``, ``outputs/study-easing-<id>/``).
+
+One owner for their layout: a folder is built under a temporary name and renamed when
+complete (never over an existing one), and always carries ``manifest.json`` (ids, hashes,
+seed, versions) and ``config.toml`` (the resolved config).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from rutsim._io import atomic_dir, package_versions, sha256_json
+from rutsim.config import RunConfig
+from rutsim.errors import ConfigError, RunOutputError
+
+__all__ = ["ValidationFolder", "folder_id", "write_folder"]
+
+MANIFEST = "manifest.json"
+CONFIG = "config.toml"
+
+
+def folder_id(kind: str, settings: Mapping[str, Any], name: str | None) -> str:
+    """``<kind>-<name>`` or ``<kind>-<UTC timestamp>-<hash of settings>``."""
+    if name is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        return f"{kind}-{stamp}-{sha256_json(dict(settings))[:8]}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
+        raise ConfigError(
+            f"--name {name!r} is not a safe folder name. To fix: use letters, digits, '.', "
+            "'_' and '-' only, starting with a letter or digit."
+        )
+    return f"{kind}-{name}"
+
+
+def check_free(final: Path) -> None:
+    """Refuse before any work when the output folder exists already."""
+    if final.exists():
+        raise RunOutputError(
+            f"{final} already exists and rutsim never overwrites earlier results. To fix: "
+            "choose another --name, or leave it out for a new timestamped id."
+        )
+
+
+class ValidationFolder:
+    """Files to write into one validation folder (tables, figures, HTML, manifest)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, pd.DataFrame] = {}
+        self.figures: dict[str, bytes] = {}
+        self.json: dict[str, Any] = {}
+        self.html: str = ""
+        self.arrays: dict[str, dict[str, np.ndarray]] = {}
+        self.texts: dict[str, str] = {}
+
+
+def write_folder(
+    final: Path,
+    content: ValidationFolder,
+    config: RunConfig,
+    manifest: Mapping[str, Any],
+) -> Path:
+    """Write ``content`` atomically to ``final`` with the manifest and resolved config.
+
+    Tables go out as ``<name>.parquet`` and ``<name>.csv`` (full precision), figures under
+    ``figures/``, arrays under ``forecasts/<name>.npz``, JSON documents as ``<name>.json``,
+    the page as ``report.html``.
+    """
+    from rutsim.report import config_to_toml
+
+    full = {**manifest, "versions": package_versions()}
+    with atomic_dir(final) as tmp:
+        for name, frame in content.tables.items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+            # Default float repr: the shortest text that reads back to the same double.
+            frame.to_csv(tmp / f"{name}.csv", index=False)
+        if content.figures:
+            (tmp / "figures").mkdir()
+            for name, data in content.figures.items():
+                (tmp / "figures" / f"{name}.png").write_bytes(data)
+        for name, doc in content.json.items():
+            (tmp / f"{name}.json").write_text(
+                json.dumps(doc, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+            )
+        if content.arrays:
+            (tmp / "forecasts").mkdir()
+            for name, arrays in content.arrays.items():
+                np.savez_compressed(tmp / "forecasts" / f"{name}.npz", **arrays)
+        for name, text in content.texts.items():
+            (tmp / name).write_text(text, encoding="utf-8")
+        if content.html:
+            (tmp / "report.html").write_text(content.html, encoding="utf-8")
+        (tmp / CONFIG).write_text(config_to_toml(config), encoding="utf-8")
+        (tmp / MANIFEST).write_text(
+            json.dumps(full, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
+        )
+    return final

@@ -1,0 +1,82 @@
+"""Self-contained HTML pages for validation folders (inline CSS, base64 PNGs, no scripts).
+
+Every string from a config, a file or the data is escaped; only this module's fixed markup
+is written raw.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["esc", "figures_html", "page", "table_html"]
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
+max-width:1100px;color:#222;padding:0 1em}
+h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #bbb}
+.wrap{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:0.85em}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}
+th{background:#f0f0f0}td.l,th.l{text-align:left}
+img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}
+pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.8em}
+.flag{color:#b00}
+"""
+
+
+def esc(text: object) -> str:
+    """HTML-escape any value's string form."""
+    return html.escape(str(text), quote=True)
+
+
+def _fmt(value: object, pct: bool) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return str(value)
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            return "n/a"
+        return f"{100 * value:.1f}%" if pct else f"{value:.3f}"
+    return esc(value)
+
+
+def table_html(frame: pd.DataFrame, pct: Sequence[str] = (), left: Sequence[str] = ()) -> str:
+    """Render a DataFrame (index ignored) as an escaped HTML table.
+
+    ``pct`` columns print as percentages; ``left`` columns are left-aligned text.
+    """
+    head = "".join(f"<th class='{'l' if c in left else ''}'>{esc(c)}</th>" for c in frame.columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td class='{'l' if c in left else ''}'>{_fmt(v, c in pct)}</td>"
+            for c, v in zip(frame.columns, row, strict=True)
+        )
+        + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<div class='wrap'><table><tr>{head}</tr>{body}</table></div>"
+
+
+def figures_html(figures: Mapping[str, bytes]) -> str:
+    """Embed PNGs with their captions."""
+    return "".join(
+        f"<figure><img alt='{esc(cap)}' src='data:image/png;base64,"
+        f"{base64.b64encode(png).decode('ascii')}'><figcaption>{esc(cap)}</figcaption></figure>"
+        for cap, png in figures.items()
+    )
+
+
+def page(title: str, sections: Sequence[str]) -> str:
+    """Return a whole self-contained page; ``sections`` are already-escaped HTML fragments."""
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>{esc(title)}</h1>" + "\n".join(sections) + "</body></html>\n"
+    )

@@ -1,0 +1,93 @@
+"""Run backtest origins one after another or in worker processes, with progress and ETA."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from rutsim.validate._origin import OriginResult, run_origin
+
+__all__ = ["run_origins"]
+
+Echo = Callable[[str], None]
+
+
+class _Clock:
+    """Per-origin progress lines with elapsed time and an ETA from finished origins."""
+
+    def __init__(self, total: int, echo: Echo | None) -> None:
+        self.total, self.echo, self.done = total, echo, 0
+        self.start = time.perf_counter()
+
+    def phase(self, origin: str, what: str) -> None:
+        if self.echo is not None:
+            self.echo(f"[{self.done}/{self.total}] {origin}: {what} ({self._times()})")
+
+    def finished(self, origin: str, info: dict[str, Any]) -> None:
+        self.done += 1
+        gate = "gate passed" if info["gate_passed"] else "GATE FAILED"
+        self.phase(origin, f"done, {gate}, fit {info['fit_s']:.0f}s")
+
+    def _times(self) -> str:
+        el = time.perf_counter() - self.start
+        if not self.done:
+            return f"elapsed {el:.0f}s"
+        eta = el / self.done * (self.total - self.done)
+        return f"elapsed {el:.0f}s, ETA {eta:.0f}s"
+
+
+def _serial(tasks: list[dict[str, Any]], clock: _Clock, fit: Any) -> list[OriginResult]:
+    out = []
+    for task in tasks:
+        res = run_origin(**task, fit=fit, phase=clock.phase)
+        clock.finished(res.origin, res.info)
+        out.append(res)
+    return out
+
+
+def _report_to(q: Any) -> Callable[[str, str], None]:
+    return lambda origin, what: q.put((origin, what))
+
+
+def _worker(task: dict[str, Any], q: Any, fit: Any) -> OriginResult:
+    return run_origin(**task, fit=fit, phase=_report_to(q))
+
+
+def _parallel(
+    tasks: list[dict[str, Any]], workers: int, clock: _Clock, fit: Any
+) -> list[OriginResult]:
+    ctx = mp.get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        q = manager.Queue()
+        pending = {pool.submit(_worker, t, q, fit) for t in tasks}
+        results = []
+        while pending:
+            done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    clock.phase(*q.get_nowait())
+                except queue.Empty:
+                    break
+            for fut in done:
+                res = fut.result()
+                clock.finished(res.origin, res.info)
+                results.append(res)
+    return sorted(results, key=lambda r: r.origin)
+
+
+def run_origins(
+    tasks: Sequence[dict[str, Any]], workers: int, echo: Echo | None, fit: Any = None
+) -> list[OriginResult]:
+    """Run :func:`rutsim.validate._origin.run_origin` for each task, in origin order.
+
+    With ``workers > 1`` each origin runs in its own spawned process (JAX and the
+    samplers' thread pools do not survive fork); progress lines come back through a queue.
+    """
+    clock = _Clock(len(tasks), echo)
+    if workers > 1 and len(tasks) > 1:
+        return _parallel(list(tasks), min(workers, len(tasks)), clock, fit)
+    return _serial(list(tasks), clock, fit)

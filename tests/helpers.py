@@ -1,0 +1,24 @@
+"""Builders shared by several test modules."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from rutsim.cli import main
+
+
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
+    """Run ``rutsim ARGS`` in-process through the real entry point; (exit code, out, err)."""
+    monkeypatch.setattr(sys, "argv", ["rutsim", *args])
+    monkeypatch.setenv("COLUMNS", "160")
+    try:
+        main()
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
