@@ -8,6 +8,17 @@ import pytest
 
 from rutsim.cli import main
 
+#: The Fed's first cuts of each easing cycle since 1987 (FOMC decision months).
+FIRST_CUTS_SINCE_1987 = (
+    "1989-06",
+    "1995-07",
+    "1998-09",
+    "2001-01",
+    "2007-09",
+    "2019-07",
+    "2024-09",
+)
+
 
 def run_cli(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
