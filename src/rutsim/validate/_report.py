@@ -36,6 +36,24 @@ _PCT = (
 )
 
 
+# Short column headings for the HTML summary (the files keep the full names).
+_LABELS = {
+    "mean_pit": "mean PIT",
+    "pit_uniform_p": "PIT uniform p",
+    "cover_50": "cover 50%",
+    "cover_90": "cover 90%",
+    "mean_crps": "CRPS",
+    "mean_log_score": "log score",
+    "mean_error": "mean error",
+    "skill_vs_random_walk": "skill vs RW",
+    "se_vs_random_walk": "+- se",
+    "skill_vs_random_walk_ex_best": "skill vs RW w/o best",
+    "ex_best_origin": "best origin",
+    "skill_vs_bootstrap": "skill vs bootstrap",
+    "skill_vs_unconditional": "skill vs unconditional",
+}
+
+
 def headline_table(summary: pd.DataFrame) -> pd.DataFrame:
     """Return the columns a reader needs first, for the price-return target."""
     cols = [
@@ -172,7 +190,11 @@ def backtest_content(
         "Conventions and look-ahead rules: docs/validation.md.</p>",
         gate_note,
         "<h2>Summary (price return)</h2>",
-        table_html(headline_table(summary), pct=_PCT, left=("forecaster", "ex_best_origin")),
+        table_html(
+            headline_table(summary).rename(columns=_LABELS),
+            pct=[_LABELS.get(c, c) for c in _PCT],
+            left=("forecaster", _LABELS["ex_best_origin"]),
+        ),
         figures_html({captions[k]: v for k, v in figs.items()}),
         "<h2>Origins</h2>",
         table_html(origins, left=("origin", "model_id", "eps_through", "horizons")),

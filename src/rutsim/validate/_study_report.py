@@ -47,6 +47,27 @@ def study_text(regimes: pd.DataFrame, gap: Mapping[str, float], folder: Path) ->
     return "\n".join(lines)
 
 
+def _answer(regimes: pd.DataFrame) -> pd.DataFrame:
+    """Mean 12-month return (count, hit rate) by regime and series: the first table."""
+    r = regimes[regimes.months == 12]
+    cells = {
+        (row.regime, row.series): f"{_pc(row['mean'])} (n={row.n}, up {100 * row.hit_rate:.0f}%)"
+        for _, row in r.iterrows()
+    }
+    names = {
+        "rut": "Russell 2000 price (1987 on)",
+        "ff_small": "French small caps",
+        "ff_large": "French large caps",
+        "small_minus_large": "small minus large",
+    }
+    return pd.DataFrame(
+        [
+            {"regime": reg, **{label: cells.get((reg, key), "n/a") for key, label in names.items()}}
+            for reg in sorted(r.regime.unique(), reverse=True)
+        ]
+    )
+
+
 def study_content(
     monthly: pd.DataFrame,
     cycles: pd.DataFrame,
@@ -89,7 +110,10 @@ def study_content(
         "(docs/validation.md), with small- and large-cap returns after the first cut and "
         "whether a recession was under way or began within 24 months (NBER dates). Returns "
         "run from the close before the cut month.</p>",
-        "<h2>By regime</h2>",
+        "<h2>The answer: 12 months after the first cut</h2>",
+        table_html(_answer(regimes), left=("regime",)),
+        gap_html,
+        "<h2>By regime, every horizon</h2>",
         table_html(
             regimes, pct=("mean", "median", "sd", "hit_rate"), left=("regime", "series", "cycles")
         ),
@@ -97,7 +121,6 @@ def study_content(
         "<h2>Cycle by cycle</h2>",
         table_html(cycles, pct=_RET_COLS, left=("first_cut", "regime")),
         "<h2>Model replay</h2>",
-        gap_html,
         table_html(replay, pct=_REPLAY_PCT, left=("first_cut", "origin", "regime", "skipped"))
         if len(replay)
         else "",
