@@ -31,7 +31,12 @@ def main() -> None:
     text = Path(args.config).read_text()
     cfg = models / "bench.toml"
     models.mkdir(parents=True, exist_ok=True)
-    cfg.write_text(text + f'\n[outputs]\nmodels_dir = "{models.as_posix()}"\n')
+    # The config spells out [outputs]; point its models_dir at the scratch folder (a second
+    # [outputs] table would be invalid TOML).
+    line = 'models_dir = "models"'
+    if line not in text:
+        raise SystemExit(f"{args.config}: expected the line {line!r} under [outputs]")
+    cfg.write_text(text.replace(line, f'models_dir = "{models.as_posix()}"'))
     load_before = os.getloadavg()
     start = time.perf_counter()
     proc = subprocess.run(

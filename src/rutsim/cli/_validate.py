@@ -87,7 +87,7 @@ def backtest(
         echo=progress,
     )
     if quiet:
-        from rutsim.validate._report import headline_text
+        from rutsim.validate import headline_text
 
         model_fcs = [f for f in result.manifest["forecasters"] if f.startswith("rutsim:")]
         typer.echo(headline_text(result.summary, model_fcs, result.folder))

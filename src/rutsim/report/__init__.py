@@ -7,7 +7,8 @@ from rutsim.report._build import (
     output_config,
     write_report_files,
 )
-from rutsim.report._html import render_html
+from rutsim.report._figures import figure_png
+from rutsim.report._html import escape, figures_html, render_html
 from rutsim.report._run_files import config_to_toml, write_simulation_files
 from rutsim.report._summary import HEADLINE_METRICS, summary_json
 
@@ -17,6 +18,9 @@ __all__ = [
     "ReportFiles",
     "build_report",
     "config_to_toml",
+    "escape",
+    "figure_png",
+    "figures_html",
     "output_config",
     "render_html",
     "summary_json",

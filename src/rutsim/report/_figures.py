@@ -44,10 +44,11 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     return colours
 
 
-def _png(fig: Figure) -> bytes:
+def figure_png(fig: Figure, dpi: int = 110) -> bytes:
+    """Render a figure to PNG bytes (Agg canvas, no pyplot state)."""
     buf = io.BytesIO()
     # The constrained layout already fits labels; "tight" bbox would render twice.
-    fig.savefig(buf, format="png", dpi=110)
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
@@ -93,7 +94,7 @@ def fan_chart(run: RunData, scenario: str, colour: str) -> bytes:
         ax.set_xlabel("quarter")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Scenario '{scenario}': pooled predictive paths (all draws and paths)")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def terminal_distributions(
@@ -144,7 +145,7 @@ def terminal_distributions(
     )
     ax.legend()
     ax.grid(alpha=0.3)
-    return _png(fig)
+    return figure_png(fig)
 
 
 def _scenario_ticks(ax: Axes, entities: Sequence[str]) -> None:
@@ -213,7 +214,7 @@ def var_cvar_chart(
     for h in leg.legend_handles:
         h.set_color("black")
     ax.grid(alpha=0.3, axis="y")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def attribution_chart(table: pd.DataFrame, entities: Sequence[str], horizon: int) -> bytes:
@@ -245,7 +246,7 @@ def attribution_chart(table: pd.DataFrame, entities: Sequence[str], horizon: int
     axes[0].set_ylabel("cumulative log return (% points)")
     axes[1].legend()
     fig.suptitle(f"Return attribution at {horizon} quarters (log terms; parts add to the total)")
-    return _png(fig)
+    return figure_png(fig)
 
 
 def risk_by_horizon(
@@ -285,4 +286,4 @@ def risk_by_horizon(
         ax.set(title=title, xlabel="horizon (quarters ahead)", ylabel=unit)
         ax.grid(alpha=0.3)
     axes[0].legend(title="line: pooled; band: 90% credible")
-    return _png(fig)
+    return figure_png(fig)

@@ -42,8 +42,18 @@ class ModelInfo:
     identification: pd.DataFrame | None = None
 
 
-def _e(text: object) -> str:
+def escape(text: object) -> str:
+    """HTML-escape any value's string form (quotes included): every user or file string."""
     return html.escape(str(text), quote=True)
+
+
+def figures_html(figures: Mapping[str, bytes]) -> str:
+    """Embed PNGs (caption -> bytes) as base64 ``<figure>`` elements, in order."""
+    return "".join(
+        f"<figure><img alt='{escape(cap)}' src='data:image/png;base64,"
+        f"{base64.b64encode(png).decode('ascii')}'><figcaption>{escape(cap)}</figcaption></figure>"
+        for cap, png in figures.items()
+    )
 
 
 def _pct(v: float) -> str:
@@ -67,13 +77,13 @@ def _metric_table(
     horizons: Sequence[int],
     metrics: Mapping[str, str],
 ) -> str:
-    head = "".join(f"<th>{_e(label)}</th>" for label in metrics.values())
+    head = "".join(f"<th>{escape(label)}</th>" for label in metrics.values())
     rows = []
     for h in horizons:
         for e in entities:
             cells = "".join(_cell(table, e, h, m) for m in metrics)
             label = f"{h} ({h // 4}y)" if h % 4 == 0 else str(h)
-            rows.append(f"<tr><td>{label}</td><td class='l'>{_e(e)}</td>{cells}</tr>")
+            rows.append(f"<tr><td>{label}</td><td class='l'>{escape(e)}</td>{cells}</tr>")
     return (
         f"<table><tr><th>quarters</th><th class='l'>scenario</th>{head}</tr>"
         + "".join(rows)
@@ -89,10 +99,10 @@ def _scenario_section(run: RunData, weights: Mapping[str, float]) -> str:
         extra = {} if entry is None else (entry.model_extra or {})
         details = "; ".join(f"{k} = {v}" for k, v in extra.items())
         rows.append(
-            f"<tr><td class='l'><b>{_e(name)}</b></td><td>{weights[name]:.3f}</td>"
-            f"<td class='l desc'>{_e(entry.description.strip() if entry else '')}</td>"
-            f"<td class='l'>{_e(entry.file if entry and entry.file else '')}</td>"
-            f"<td class='l'>{_e(details)}</td></tr>"
+            f"<tr><td class='l'><b>{escape(name)}</b></td><td>{weights[name]:.3f}</td>"
+            f"<td class='l desc'>{escape(entry.description.strip() if entry else '')}</td>"
+            f"<td class='l'>{escape(entry.file if entry and entry.file else '')}</td>"
+            f"<td class='l'>{escape(details)}</td></tr>"
         )
     table = (
         "<table><tr><th class='l'>scenario</th><th>blend weight</th><th class='l'>"
@@ -110,7 +120,7 @@ def _macro_paths(run: RunData) -> str:
         if "quarter" in sim.coords
         else [f"+{int(h)}q" for h in sim["horizon"].values]
     )
-    head = "".join(f"<th>{_e(q)}</th>" for q in quarters)
+    head = "".join(f"<th>{escape(q)}</th>" for q in quarters)
     rows = []
     for name in run.scenarios:
         for var, label in (
@@ -121,7 +131,9 @@ def _macro_paths(run: RunData) -> str:
             vals = sim[var].sel(scenario=name).values.astype(np.float64)
             med = quantile(vals.reshape(-1, vals.shape[-1]), 0.5, axis=0)
             cells = "".join(f"<td>{v:.2f}</td>" for v in med)
-            rows.append(f"<tr><td class='l'>{_e(name)}</td><td class='l'>{label}</td>{cells}</tr>")
+            rows.append(
+                f"<tr><td class='l'>{escape(name)}</td><td class='l'>{label}</td>{cells}</tr>"
+            )
     return (
         "<p>Median simulated macro path per quarter (pinned variables follow the "
         "scenario's path; the others are simulated conditionally):</p>"
@@ -147,9 +159,11 @@ def _model_section(model: ModelInfo | None) -> str:
             "<p>The model folder named in the run manifest was not found, so its "
             "diagnostics and identification summary are not shown.</p>"
         )
-    parts = [f"<p>Model folder: <code>{_e(model.folder)}</code></p>"]
+    parts = [f"<p>Model folder: <code>{escape(model.folder)}</code></p>"]
     if model.manifest_json:
-        parts.append(f"<h3>Fit manifest and diagnostics</h3><pre>{_e(model.manifest_json)}</pre>")
+        parts.append(
+            f"<h3>Fit manifest and diagnostics</h3><pre>{escape(model.manifest_json)}</pre>"
+        )
     if model.identification is not None:
         parts.append(
             "<h3>Identification summary</h3>"
@@ -178,12 +192,8 @@ def render_html(
     sizes = run.simulation.sizes
     per_draw = "all simulated paths" if run.draw_metrics is not None else "the saved paths"
     as_of = man.as_of or run.simulation.attrs.get("as_of", "unknown")
-    imgs = "".join(
-        f"<figure><img alt='{_e(cap)}' src='data:image/png;base64,"
-        f"{base64.b64encode(png).decode('ascii')}'><figcaption>{_e(cap)}</figcaption></figure>"
-        for cap, png in figures.items()
-    )
-    conv = "".join(f"<li><b>{_e(k)}</b>: {_e(v)}</li>" for k, v in CONVENTION_ATTRS.items())
+    imgs = figures_html(figures)
+    conv = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in CONVENTION_ATTRS.items())
     try:
         manifest_text = json.dumps(json.loads(run.manifest_json), indent=2)
     except json.JSONDecodeError:
@@ -194,10 +204,10 @@ def render_html(
     }
     risk = {k: v for k, v in HEADLINE_METRICS.items() if k not in headline}
     sections = [
-        f"<h1>rutsim run {_e(man.run_id)}</h1>",
+        f"<h1>rutsim run {escape(man.run_id)}</h1>",
         "<h2>The question asked</h2><p>Given each path for Fed policy below, what is the "
         "distribution of Russell 2000 total returns, and why? Blended results mix the "
-        f"scenarios with the weights shown. Last observed quarter: <b>{_e(as_of)}</b>.</p>",
+        f"scenarios with the weights shown. Last observed quarter: <b>{escape(as_of)}</b>.</p>",
         _scenario_section(run, weights),
         "<h2>Headline numbers</h2><p>Cumulative simple total return from the last observed "
         "quarter. Each cell: the pooled predictive value over all posterior draws and paths, "
@@ -217,7 +227,7 @@ def render_html(
         _model_section(model),
         "<h2>Data vintage</h2><table>"
         + "".join(
-            f"<tr><th class='l'>{_e(k)}</th><td class='l'>{_e(v)}</td></tr>"
+            f"<tr><th class='l'>{escape(k)}</th><td class='l'>{escape(v)}</td></tr>"
             for k, v in (
                 ("last observed quarter", as_of),
                 ("data hash", man.data_hash),
@@ -228,12 +238,12 @@ def render_html(
         )
         + "</table>",
         f"<h2>Conventions</h2><ul>{conv}</ul>",
-        f"<h2>Run manifest</h2><pre>{_e(manifest_text)}</pre>",
-        f"<h3>Resolved config</h3><pre>{_e(run.config_toml)}</pre>",
+        f"<h2>Run manifest</h2><pre>{escape(manifest_text)}</pre>",
+        f"<h3>Resolved config</h3><pre>{escape(run.config_toml)}</pre>",
     ]
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>rutsim run {_e(man.run_id)}</title><style>{_CSS}</style></head><body>"
+        f"<title>rutsim run {escape(man.run_id)}</title><style>{_CSS}</style></head><body>"
         + "\n".join(sections)
         + "</body></html>\n"
     )

@@ -7,6 +7,7 @@ Public API: :func:`backtest`, :func:`study_easing`, and the scoring functions be
 
 from rutsim.validate._backtest import BacktestResult, backtest
 from rutsim.validate._cycles import cycle_table, detect_easing_starts, policy_rate, regime_summary
+from rutsim.validate._report import headline_text
 from rutsim.validate._scores import (
     Coverage,
     Skill,
@@ -33,6 +34,7 @@ __all__ = [
     "crps_sample",
     "cycle_table",
     "detect_easing_starts",
+    "headline_text",
     "in_interval",
     "log_score_kde",
     "newey_west_se",

@@ -5,12 +5,13 @@ Each function returns PNG bytes rendered on an Agg canvas (no pyplot state).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from rutsim.report import figure_png
 
 __all__ = ["coverage_chart", "fan_chart", "pit_histograms", "png", "skill_chart"]
 
@@ -18,10 +19,8 @@ _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#
 
 
 def png(fig: Figure) -> bytes:
-    """Render a figure to PNG bytes."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return buf.getvalue()
+    """Render a validation figure to PNG bytes (100 dpi: these pages hold many figures)."""
+    return figure_png(fig, dpi=100)
 
 
 def _colours(names: Sequence[str]) -> dict[str, str]:

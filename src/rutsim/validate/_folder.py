@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +50,16 @@ def check_free(final: Path) -> None:
         )
 
 
+@dataclass
 class ValidationFolder:
-    """Files to write into one validation folder (tables, figures, HTML, manifest)."""
+    """Files to write into one validation folder (see :func:`write_folder`)."""
 
-    def __init__(self) -> None:
-        self.tables: dict[str, pd.DataFrame] = {}
-        self.figures: dict[str, bytes] = {}
-        self.json: dict[str, Any] = {}
-        self.html: str = ""
-        self.arrays: dict[str, dict[str, np.ndarray]] = {}
-        self.texts: dict[str, str] = {}
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, bytes] = field(default_factory=dict)
+    json: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    arrays: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    html: str = ""
 
 
 def write_folder(

@@ -1,17 +1,18 @@
 """Self-contained HTML pages for validation folders (inline CSS, base64 PNGs, no scripts).
 
-Every string from a config, a file or the data is escaped; only this module's fixed markup
-is written raw.
+Every string from a config, a file or the data is escaped (the report layer's
+:func:`rutsim.report.escape`); only this module's fixed markup is written raw.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+
+from rutsim.report import escape as esc
+from rutsim.report import figures_html
 
 __all__ = ["esc", "figures_html", "page", "table_html"]
 
@@ -26,11 +27,6 @@ img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}
 pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.8em}
 .flag{color:#b00}
 """
-
-
-def esc(text: object) -> str:
-    """HTML-escape any value's string form."""
-    return html.escape(str(text), quote=True)
 
 
 def _fmt(value: object, pct: bool) -> str:
@@ -61,15 +57,6 @@ def table_html(frame: pd.DataFrame, pct: Sequence[str] = (), left: Sequence[str]
         for row in frame.itertuples(index=False)
     )
     return f"<div class='wrap'><table><tr>{head}</tr>{body}</table></div>"
-
-
-def figures_html(figures: Mapping[str, bytes]) -> str:
-    """Embed PNGs with their captions."""
-    return "".join(
-        f"<figure><img alt='{esc(cap)}' src='data:image/png;base64,"
-        f"{base64.b64encode(png).decode('ascii')}'><figcaption>{esc(cap)}</figcaption></figure>"
-        for cap, png in figures.items()
-    )
 
 
 def page(title: str, sections: Sequence[str]) -> str:

@@ -48,7 +48,9 @@ class OriginResult(NamedTuple):
         Realized cumulative simple price return at quarters 1..H (NaN beyond the data).
     samples : dict of str to (n, H) array, optional
         With ``keep_samples``: every forecaster's cumulative log price return draws
-        (``"<forecaster>/total"`` for the model's total return), for rescoring elsewhere.
+        (``"<forecaster>__total"`` for the model's total return) and the realized log
+        returns (``realized__price``, ``realized__total``), as saved in
+        ``forecasts/<origin>.npz``.
     """
 
     origin: str
@@ -206,7 +208,7 @@ def run_origin(
         for target in ("price", "total"):
             samples = sim.metrics[target][i].reshape(-1, h_max)
             rows += score_rows(name, target, samples, real[target], horizons)
-            kept[name if target == "price" else f"{name}/total"] = samples
+            kept[name if target == "price" else f"{name}__total"] = samples
             if target == "price":
                 fan[name] = _fan(samples)
     start = pd.Period(cfg.data.start, "Q")
@@ -238,7 +240,7 @@ def run_origin(
         "simulate_s": round(t2 - t1, 2),
         "score_s": round(time.perf_counter() - t2, 2),
     }
-    kept |= {"realized/price": real["price"], "realized/total": real["total"]}
+    kept |= {"realized__price": real["price"], "realized__total": real["total"]}
     return OriginResult(
         origin, info, scores, fan, np.expm1(real["price"]), kept if keep_samples else None
     )

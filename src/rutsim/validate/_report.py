@@ -162,11 +162,7 @@ def backtest_content(
     }
     out.figures = {**figs, **fans}
     out.texts["summary.md"] = summary_markdown(summary, model_fcs)
-    out.arrays = {
-        r.origin: {k.replace("/", "__"): v for k, v in r.samples.items()}
-        for r in results
-        if r.samples is not None
-    }
+    out.arrays = {r.origin: r.samples for r in results if r.samples is not None}
     captions = {
         "pit_histogram": "PIT histograms by forecaster and horizon (dashed: a flat histogram)",
         "coverage_by_horizon": "Coverage of the central 50% and 90% intervals by horizon",

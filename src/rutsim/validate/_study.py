@@ -198,7 +198,7 @@ def study_easing(
     }
     from rutsim.validate._study_report import study_content
 
-    content = study_content(monthly, cycles, regimes, replay_table, gap, manifest)
+    content = study_content(monthly, cycles, regimes, replay_table, gap, manifest, REPLAY_HORIZON)
     write_folder(final, content, cfg, manifest)
     if echo is not None:
         from rutsim.validate._study_report import study_text

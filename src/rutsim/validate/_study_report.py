@@ -75,17 +75,19 @@ def study_content(
     replay: pd.DataFrame,
     gap: Mapping[str, float],
     manifest: Mapping[str, Any],
+    horizon: int,
 ) -> ValidationFolder:
-    """Tables, figures, summary JSON and the HTML page of an easing-study folder."""
-    from rutsim.validate._study import REPLAY_HORIZON
+    """Tables, figures, summary JSON and the HTML page of an easing-study folder.
 
+    ``horizon`` is the replay's horizon in quarters.
+    """
     out = ValidationFolder()
     out.tables = {"cycles": cycles, "regimes": regimes}
     figs = {"cycle_paths": cycle_paths_chart(monthly, cycles)}
     if len(replay):
         out.tables["replay"] = replay
     if "model_median" in replay and replay["model_median"].notna().any():
-        figs["replay"] = replay_chart(replay, REPLAY_HORIZON)
+        figs["replay"] = replay_chart(replay, horizon)
     out.figures = figs
     out.json["summary"] = {
         "first_cuts": list(cycles.first_cut),
@@ -95,11 +97,11 @@ def study_content(
     captions = {
         "cycle_paths": "Cumulative returns after each first cut (red: recession under way or "
         "within 24 months; blue: soft landing)",
-        "replay": f"Model replay: {REPLAY_HORIZON}-quarter forecast before each first cut "
+        "replay": f"Model replay: {horizon}-quarter forecast before each first cut "
         "versus what happened",
     }
     gap_html = (
-        f"<p>Soft-landing minus recession, mean {REPLAY_HORIZON}-quarter price return over "
+        f"<p>Soft-landing minus recession, mean {horizon}-quarter price return over "
         f"the replayed cycles: model <b>{esc(_pc(gap['model_gap']))}</b>, history "
         f"<b>{esc(_pc(gap['history_gap']))}</b>.</p>"
         if gap
