@@ -28,9 +28,11 @@ from concurrent.futures import ThreadPoolExecutor
 import jax
 import numpy as np
 
+from rutsim.model import _equations as eq
 from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate import (
     ScenarioArrays,
+    SimPaths,
     scenario_keys,
     simulate_chunk,
     synthetic_initial,
@@ -43,14 +45,15 @@ from rutsim.simulate._step import N_NORMALS
 
 def make_scenarios(n_scen: int, horizon: int) -> ScenarioArrays:
     """Fed funds pinned in the first scenario, slope in the second, nothing in the rest."""
-    values = np.zeros((n_scen, horizon, 3))
+    values = np.zeros((n_scen, horizon, 4))
     values[..., 0] = np.linspace(4.1, 3.1, horizon)
     values[..., 1] = 0.8
-    pinned = np.zeros((n_scen, horizon, 3), dtype=bool)
-    pinned[0, :, 0] = True
+    values[..., 3] = np.linspace(4.3, 4.6, horizon)
+    pinned = np.zeros((n_scen, horizon, 4), dtype=bool)
+    pinned[0, :, 0] = pinned[0, :, 3] = True
     if n_scen > 1:
         pinned[1, :, 1] = True
-    return ScenarioArrays(values, pinned, np.full((n_scen, 3), 0.05))
+    return ScenarioArrays(values, pinned, np.full((n_scen, 4), 0.05))
 
 
 def numpy_simulate(
@@ -61,55 +64,57 @@ def numpy_simulate(
     n_paths: int,
     shocks: ShockSpec,
 ) -> dict[str, np.ndarray]:
-    """The kernel's step in vectorised NumPy float32; outputs ``(S, N, P, H)``."""
+    """The kernel's step in vectorised NumPy float32; outputs ``(S, N, P, H)``.
+
+    The equation means are the shared ones (:mod:`rutsim.model._equations`); shocks,
+    pinning and the conditional Student-t of the slope/spread pair are written here.
+    """
     f32 = np.float32
     n_scen, horizon = scen.values.shape[:2]
     size = (n_scen, len(p.ff_a), n_paths)
     q = {k: np.asarray(v, f32)[None, :, None] for k, v in p._asdict().items()}
-    ff = np.full(size, init.ff, f32)
-    df = np.full(size, init.df, f32)
-    s = np.full(size, init.slope, f32)
-    c = np.full(size, init.spread, f32)
-    gl = np.full(size, init.gl, f32)
-    ml = np.full(size, init.ml, f32)
+    ff, df = np.full(size, init.ff, f32), np.full(size, init.df, f32)
+    s, c = np.full(size, init.slope, f32), np.full(size, init.spread, f32)
+    un, dun, rr = (np.full(size, v, f32) for v in (init.un, init.dun, init.rr))
+    gl, ml = np.full(size, init.gl, f32), np.full(size, init.ml, f32)
     qq = np.broadcast_to(q["q_last"], size).astype(f32)
-    dev = np.zeros((3, *size), f32)
+    dev = np.zeros((4, *size), f32)
     sd = np.asarray(scen.path_sd, f32).T[:, :, None, None]
-    names = (
-        "fedfunds",
-        "slope",
-        "spread",
-        "earnings_growth",
-        "log_multiple",
-        "multiple_change",
-        "carry",
-        "price_return",
-        "total_return",
-        "largecap_return",
-    )
+    names = SimPaths._fields
     # quarter-major storage, as the JAX kernel's; views in (S, N, P, H) order at the end
     out = {k: np.empty((horizon, *size), f32) for k in names}
     mnu, enu = f32(shocks.macro_nu), f32(shocks.equity_nu)
     carry = f32(init.carry)
+
+    def weight(family: str) -> np.ndarray | np.float32:
+        kind, nu = (shocks.macro, mnu) if family == "macro" else (shocks.equity, enu)
+        if kind != "student_t":
+            return f32(1)
+        return rng.standard_gamma(nu / 2, size, dtype=f32) / (nu / 2)
+
     for t in range(horizon):
         z = rng.standard_normal((N_NORMALS, *size), dtype=f32)
         pin = np.asarray(scen.pinned[:, t], bool)[:, None, None, :]
         target = np.asarray(scen.values[:, t], f32)[:, None, None, :]
-        dev = dev + sd * z[7:10]
-        tf, ts, tc = (target[..., j] + dev[j] for j in range(3))
-        pf, ps, pc = pin[..., 0], pin[..., 1], pin[..., 2]
-        one = np.logical_xor(ps, pc)
-        if shocks.macro == "student_t":
-            wf = rng.standard_gamma(mnu / 2, size, dtype=f32) / (mnu / 2)
-            g_sc = rng.standard_gamma(np.where(one, (mnu + 1) / 2, mnu / 2)).astype(f32)
-        else:
-            wf, g_sc = f32(1), None
+        dev = dev + sd * z[[7, 8, 9, 12]]
+        tf, ts, tc, tu = (target[..., j] + dev[j] for j in range(4))
+        pf, ps, pc, pu = (pin[..., j] for j in range(4))
+        un_new = np.where(
+            pu,
+            tu,
+            un + eq.unemployment(q, dun, un) + q["un_sigma"] * z[10] / np.sqrt(weight("macro")),
+        )
+        dun_new = un_new - un
         ff_new = np.where(
-            pf, tf, ff + q["ff_a"] + q["ff_phi"] * df + q["ff_sigma"] * z[0] / np.sqrt(wf)
+            pf, tf, ff + eq.policy(q, df, dun_new) + q["ff_sigma"] * z[0] / np.sqrt(weight("macro"))
         )
         df_new = ff_new - ff
-        mu_s = q["sl_a"] + q["sl_phi"] * s + q["sl_beta_df"] * df_new
-        mu_c = q["cs_a"] + q["cs_phi"] * c + q["cs_beta_df"] * df_new
+        one = np.logical_xor(ps, pc)
+        if shocks.macro == "student_t":
+            g_sc = rng.standard_gamma(np.where(one, (mnu + 1) / 2, mnu / 2)).astype(f32)
+        else:
+            g_sc = None
+        mu_s, mu_c = eq.slope(q, s, df_new, dun_new), eq.spread(q, c, df_new, dun_new)
         xs, xc = (ts - mu_s) / q["sl_sigma"], (tc - mu_c) / q["cs_sigma"]
         x_obs = np.where(ps, xs, xc)
         inv_w = np.sqrt((mnu + np.where(one, x_obs**2, 0)) / 2 / g_sc) if g_sc is not None else 1
@@ -134,55 +139,37 @@ def numpy_simulate(
             ),
         )
         dc = c_new - c
-        if shocks.equity == "student_t":
-            we = [rng.standard_gamma(enu / 2, size, dtype=f32) / (enu / 2) for _ in range(3)]
-        else:
-            we = [f32(1)] * 3
+        rr_new = eq.real_rate(q, rr, df_new, dun_new) + q["rr_sigma"] * z[11] / np.sqrt(
+            weight("macro")
+        )
+        we = [weight("equity") for _ in range(3)]
         r = q["glml_corr"]
-        gl_new = (
-            q["gl_a"]
-            + q["gl_rho"] * gl
-            + q["gl_b_df"] * df
-            + q["gl_b_slope"] * s
-            + q["gl_b_dspread"] * dc
-            + q["gl_sigma"] * z[3] / np.sqrt(we[0])
-        )
-        ml_new = (
-            q["ml_a"]
-            + q["ml_phi"] * ml
-            + q["ml_d_ff"] * ff_new
-            + q["ml_d_spread"] * c_new
-            + q["ml_sigma"] * (r * z[3] + np.sqrt(1 - r * r) * z[4]) / np.sqrt(we[0])
-        )
-        q_new = (
-            q["q_mu"] * (1 - q["q_phi"])
-            + q["q_phi"] * qq
-            + q["q_lambda_dspread"] * dc
-            + q["q_sigma"] * z[5] / np.sqrt(we[1])
-        )
-        gs = (
-            q["gs_a"]
-            + q["gs_beta_gl"] * gl_new
-            + q["gs_b_df"] * df
-            + q["gs_b_slope"] * s
-            + q["gs_sigma"] * z[6] / np.sqrt(we[2])
-        )
+        gap = eq.valuation_gap(q, ml, rr, c, ff)
+        gl_new = eq.earnings(q, gl, dun_new, df, s, dc, gap) + q["gl_sigma"] * z[3] / np.sqrt(we[0])
+        ml_new = eq.multiple(q, ml, rr_new, c_new, ff_new) + q["ml_sigma"] * (
+            r * z[3] + np.sqrt(1 - r * r) * z[4]
+        ) / np.sqrt(we[0])
+        q_new = eq.relative_multiple(q, qq, dc) + q["q_sigma"] * z[5] / np.sqrt(we[1])
+        gs = eq.small_earnings(q, gl_new, df, s) + q["gs_sigma"] * z[6] / np.sqrt(we[2])
         dm = (ml_new + q_new) - (ml + qq)
-        vals = (
-            ff_new,
-            s_new,
-            c_new,
-            gs,
-            ml_new + q_new,
-            dm,
-            carry,
-            gs + dm,
-            gs + dm + carry,
-            gl_new + ml_new - ml,
-        )
-        for k, v in zip(names, vals, strict=True):
-            out[k][t] = v
-        ff, df, s, c, gl, ml, qq = ff_new, df_new, s_new, c_new, gl_new, ml_new, q_new
+        vals = {
+            "fedfunds": ff_new,
+            "slope": s_new,
+            "spread": c_new,
+            "unemployment": un_new,
+            "real_yield": rr_new,
+            "earnings_growth": gs,
+            "log_multiple": ml_new + q_new,
+            "multiple_change": dm,
+            "carry": carry,
+            "price_return": gs + dm,
+            "total_return": gs + dm + carry,
+            "largecap_return": gl_new + ml_new - ml,
+        }
+        for k in names:
+            out[k][t] = vals[k]
+        ff, df, s, c, un, dun, rr = ff_new, df_new, s_new, c_new, un_new, dun_new, rr_new
+        gl, ml, qq = gl_new, ml_new, q_new
     return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
 
 

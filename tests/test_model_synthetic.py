@@ -7,13 +7,16 @@ import numpy as np
 from rutsim.model._data import ModelData
 
 TRUTH = {
-    "ff_a": 0.0, "ff_phi": 0.5, "ff_sigma": 0.25,
-    "sl_a": 0.1, "sl_phi": 0.9, "sl_beta_df": -0.4, "sl_sigma": 0.15,
-    "cs_a": 0.25, "cs_phi": 0.88, "cs_beta_df": -0.15, "cs_sigma": 0.2, "sc_corr": 0.3,
-    "gl_a": 0.01, "gl_rho": 0.4, "gl_b_df": 0.02, "gl_b_slope": 0.005,
-    "gl_b_dspread": -0.07, "gl_sigma": 0.04,
-    "ml_a": 0.2, "ml_phi": 0.92, "ml_d_ff": 0.005, "ml_d_spread": 0.01, "ml_sigma": 0.08,
-    "glml_corr": -0.35,
+    "un_a": 0.3, "un_rho": 0.4, "un_kappa": -0.05, "un_sigma": 0.2,
+    "ff_a": 0.0, "ff_phi": 0.5, "ff_b_du": -0.2, "ff_sigma": 0.25,
+    "sl_a": 0.1, "sl_phi": 0.9, "sl_beta_df": -0.4, "sl_beta_du": 0.05, "sl_sigma": 0.15,
+    "cs_a": 0.25, "cs_phi": 0.88, "cs_beta_df": -0.15, "cs_beta_du": 0.1, "cs_sigma": 0.2,
+    "sc_corr": 0.3,
+    "rr_a": 0.1, "rr_phi": 0.93, "rr_beta_df": 0.2, "rr_beta_du": -0.05, "rr_sigma": 0.3,
+    "gl_a": 0.01, "gl_rho": 0.4, "gl_b_du": -0.01, "gl_b_df": 0.02, "gl_b_slope": 0.005,
+    "gl_b_dspread": -0.07, "gl_ec": 0.02, "gl_sigma": 0.04,
+    "ml_a": 0.2, "ml_phi": 0.92, "ml_d_rr": -0.01, "ml_d_spread": -0.01, "ml_d_ff": 0.005,
+    "ml_sigma": 0.08, "glml_corr": -0.35,
     "gs_a": -0.01, "gs_beta_gl": 1.0, "gs_b_df": 0.0, "gs_b_slope": 0.01, "gs_sigma": 0.05,
     "q_mu": -0.3, "q_phi": 0.94, "q_lambda_dspread": -0.03, "q_sigma": 0.02,
 }  # fmt: skip
@@ -22,13 +25,14 @@ TRUTH = {
 def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelData, np.ndarray]:
     """Simulate ``n`` quarters (macro and equity the same) with normal shocks.
 
-    Returns the data and the true path ``q`` (n,).
+    The equations are written out here by hand (docs/model.md), independently of
+    ``rutsim.model._equations``. Returns the data and the true path ``q`` (n,).
     """
     t = truth
     rng = np.random.default_rng(seed)
-    f, df, s, c, dc = (np.zeros(n) for _ in range(5))
+    u, du, f, df, s, c, dc, rr = (np.zeros(n) for _ in range(8))
     gl, ml, q, ps = (np.zeros(n) for _ in range(4))
-    f[0], s[0], c[0], ml[0] = 4.0, 1.0, 2.2, 2.9
+    u[0], f[0], s[0], c[0], rr[0], ml[0] = 5.0, 4.0, 1.0, 2.2, 1.5, 2.9
     q[0], ps[0], gl[0] = t["q_mu"], np.log(500.0), 0.01
     cov_sc = np.array(
         [
@@ -43,20 +47,49 @@ def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelD
         ]
     )
     for i in range(1, n):
-        df[i] = t["ff_a"] + t["ff_phi"] * df[i - 1] + t["ff_sigma"] * rng.standard_normal()
+        du[i] = (
+            t["un_a"] + t["un_rho"] * du[i - 1] + t["un_kappa"] * u[i - 1]
+            + t["un_sigma"] * rng.standard_normal()
+        )  # fmt: skip
+        u[i] = u[i - 1] + du[i]
+        df[i] = (
+            t["ff_a"] + t["ff_phi"] * df[i - 1] + t["ff_b_du"] * du[i]
+            + t["ff_sigma"] * rng.standard_normal()
+        )  # fmt: skip
         f[i] = f[i - 1] + df[i]
-        u = rng.multivariate_normal(np.zeros(2), cov_sc)
-        s[i] = t["sl_a"] + t["sl_phi"] * s[i - 1] + t["sl_beta_df"] * df[i] + u[0]
-        c[i] = t["cs_a"] + t["cs_phi"] * c[i - 1] + t["cs_beta_df"] * df[i] + u[1]
+        e = rng.multivariate_normal(np.zeros(2), cov_sc)
+        s[i] = (
+            t["sl_a"]
+            + t["sl_phi"] * s[i - 1]
+            + t["sl_beta_df"] * df[i]
+            + t["sl_beta_du"] * du[i]
+            + e[0]
+        )
+        c[i] = (
+            t["cs_a"]
+            + t["cs_phi"] * c[i - 1]
+            + t["cs_beta_df"] * df[i]
+            + t["cs_beta_du"] * du[i]
+            + e[1]
+        )
+        rr[i] = (
+            t["rr_a"] + t["rr_phi"] * rr[i - 1] + t["rr_beta_df"] * df[i]
+            + t["rr_beta_du"] * du[i] + t["rr_sigma"] * rng.standard_normal()
+        )  # fmt: skip
         dc[i] = c[i] - c[i - 1]
+        m_star = (
+            t["ml_a"] + t["ml_d_rr"] * rr[i - 1] + t["ml_d_spread"] * c[i - 1]
+            + t["ml_d_ff"] * f[i - 1]
+        ) / (1 - t["ml_phi"])  # fmt: skip
         v = rng.multivariate_normal(np.zeros(2), cov_gm)
         gl[i] = (
-            t["gl_a"] + t["gl_rho"] * gl[i - 1] + t["gl_b_df"] * df[i - 1]
-            + t["gl_b_slope"] * s[i - 1] + t["gl_b_dspread"] * dc[i] + v[0]
+            t["gl_a"] + t["gl_rho"] * gl[i - 1] + t["gl_b_du"] * du[i] + t["gl_b_df"] * df[i - 1]
+            + t["gl_b_slope"] * s[i - 1] + t["gl_b_dspread"] * dc[i]
+            + t["gl_ec"] * (ml[i - 1] - m_star) + v[0]
         )  # fmt: skip
         ml[i] = (
-            t["ml_a"] + t["ml_phi"] * ml[i - 1] + t["ml_d_ff"] * f[i]
-            + t["ml_d_spread"] * c[i] + v[1]
+            t["ml_a"] + t["ml_phi"] * ml[i - 1] + t["ml_d_rr"] * rr[i]
+            + t["ml_d_spread"] * c[i] + t["ml_d_ff"] * f[i] + v[1]
         )  # fmt: skip
         q[i] = (
             t["q_mu"] * (1 - t["q_phi"]) + t["q_phi"] * q[i - 1]
@@ -72,8 +105,8 @@ def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelD
     gl_obs[0] = np.nan
     data = ModelData(
         quarters=np.array([f"{2000 + i // 4}Q{i % 4 + 1}" for i in range(n)]),
-        f=f, df=df, s=s, c=c, dc=dc, eq_start=0,
-        gl=gl_obs, ml=ml, ps=ps,
+        u=u, du=du, f=f, df=df, s=s, c=c, dc=dc, rr=rr, eq_start=0,
+        gl=gl_obs, ml=ml, ps=ps, ml_ttm=ml,
         pe_user=np.full(n, np.nan), eps_user=np.full(n, np.nan), carry=0.003,
     )  # fmt: skip
     return data, q

@@ -100,6 +100,7 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == [
         "config.toml",
         "draw_metrics.nc",
+        "drivers.csv",
         "manifest.json",
         "simulation.nc",
     ]
@@ -130,6 +131,20 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     # checkout; config.toml records the resolved paths.
     assert manifest["config_hash"] == load_run_config(_config(project)).config_hash()
     assert manifest["config_hash"] != again.config_hash()
+    # what drives the centre: per scenario and quarter, parts that add up to the skeleton
+    import pandas as pd
+
+    drivers = pd.read_csv(folder / "drivers.csv")
+    assert list(drivers["scenario"].unique()) == ["base", "delayed_pivot"]
+    assert list(drivers["quarter"][:8]) == list(range(1, 9))
+    parts = ["valuation_reversion", "earnings_trend", "rates", "credit", "activity"]
+    np.testing.assert_allclose(drivers[parts].sum(axis=1), drivers["total"], atol=1e-8)
+    # the two scenarios share the held-driver parts and differ in their rates and credit
+    base, pivot = (
+        drivers[drivers["scenario"] == n].reset_index() for n in ("base", "delayed_pivot")
+    )
+    np.testing.assert_allclose(base["valuation_reversion"], pivot["valuation_reversion"])
+    assert not np.allclose(base["credit"], pivot["credit"])
     # the printed table: 4 statistics at 4 and 8 quarters per scenario
     assert res.table.shape == (2, 8)
     assert ((res.table["q4_prob_loss"] >= 0) & (res.table["q4_prob_loss"] <= 1)).all()

@@ -133,9 +133,28 @@ def make_run_folder(
     (folder / "config.toml").write_text(
         "[simulation]\nseed = 7\n\n[outputs]\nheadline_horizons = [4, 8, 12]\n"
     )
+    _write_drivers(folder, names, n_horizon)
     if with_model:
         _make_model(root / "models" / "m123")
     return folder
+
+
+def _write_drivers(folder: Path, names: list[str], n_horizon: int) -> None:
+    """drivers.csv as ``rutsim run`` writes it, from synthetic draws and ramped paths."""
+    from rutsim.model import driver_table
+    from rutsim.simulate import synthetic_initial, synthetic_posterior
+
+    init = synthetic_initial()
+    start = {"fedfunds": init.ff, "slope": init.slope, "spread": init.spread}
+    start |= {"real_yield": init.rr, "unemployment": init.un}
+    ramp = np.linspace(0, 1, n_horizon)
+    central = {
+        name: {k: float(v) + (i - 1) * 0.5 * ramp for k, v in start.items()}
+        for i, name in enumerate(names)
+    }
+    params = synthetic_posterior(20, seed=2)._asdict()
+    table = driver_table(params, init._asdict(), central)
+    table.to_csv(folder / "drivers.csv", index=False)
 
 
 def _make_model(folder: Path) -> None:
@@ -151,6 +170,12 @@ def _make_model(folder: Path) -> None:
     (folder / "identification.csv").write_text(
         "parameter,prior_sd,posterior_sd,shrinkage\ngs_b_df,0.5,0.1,0.96\n"
     )
+    from rutsim.model import long_run_effects
+    from rutsim.simulate import synthetic_posterior
+
+    theta = synthetic_posterior(50, seed=1)._asdict()
+    theta.pop("q_last")
+    long_run_effects(theta).to_csv(folder / "effects.csv", index=False)
 
 
 def test_synthetic_run_folder_follows_contract_4(tmp_path: Path) -> None:

@@ -210,13 +210,13 @@ def test_draw_metrics_is_the_simulation_driver_reducer() -> None:
     )
 
     h = 4
-    values = np.zeros((h, 3))
+    values = np.zeros((h, 4))
     values[:, 0] = [4.0, 3.8, 3.6, 3.5]
-    pinned = np.zeros((h, 3), dtype=bool)
+    pinned = np.zeros((h, 4), dtype=bool)
     pinned[:, 0] = True
     scen = [
-        ("base", ScenarioArrays(values, pinned, np.zeros(3))),
-        ("free", ScenarioArrays(values, ~pinned, np.zeros(3))),
+        ("base", ScenarioArrays(values, pinned, np.zeros(4))),
+        ("free", ScenarioArrays(values, ~pinned, np.zeros(4))),
     ]
     cfg = SimulationConfig(paths_per_draw=20, horizon=h, keep_paths=20, chunk_size=3)
     res = run_simulation(

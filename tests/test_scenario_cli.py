@@ -20,6 +20,8 @@ START = [
     "slope=0.5403",
     "--last-observed",
     "spread=1.72",
+    "--last-observed",
+    "unemployment=4.3333",
 ]
 
 

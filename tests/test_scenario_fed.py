@@ -12,6 +12,9 @@ from rutsim.scenario import import_fed_file, import_fed_table, load_scenario, sc
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scenario"
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+#: 2025Q1 rows of the Fed's 2025 tables: 3-month, 10y-3m, BBB-10y, unemployment rate.
+BASELINE_Q1 = (4.3, 0.1, 1.2, 4.3)
+ADVERSE_Q1 = (1.8, -0.4, 3.8, 5.6)
 
 
 def test_fixture_mapping_known_answers() -> None:
@@ -20,7 +23,8 @@ def test_fixture_mapping_known_answers() -> None:
     assert s.fedfunds.table == [4.0, 3.0, 2.0]  # 3-month Treasury
     assert s.slope.table == [0.5, 1.0, 1.8]  # 10y - 3m
     assert s.spread.table == [1.5, 2.5, 2.5]  # BBB - 10y
-    assert all(p.uncertainty == 0.0 for p in (s.fedfunds, s.slope, s.spread))
+    assert s.unemployment.table == [4.2, 5.1, 6.4]  # the table's unemployment rate
+    assert all(p.uncertainty == 0.0 for p in (s.fedfunds, s.slope, s.spread, s.unemployment))
     assert "10y-3m" in s.slope.source and "10y-2y" in s.slope.source
     assert "no 2-year yield" in s.description and "Baa minus 10y" in s.description
 
@@ -37,7 +41,10 @@ def test_missing_columns_are_named() -> None:
         import_fed_table(FIXTURES / "fed_missing_columns.csv")
     msg = str(err.value)
     assert "fed_missing_columns.csv" in msg
-    assert "missing column(s) '10-year Treasury yield', 'BBB corporate yield'" in msg
+    assert (
+        "missing column(s) '10-year Treasury yield', 'BBB corporate yield', "
+        "'Unemployment rate'" in msg
+    )
     assert "'10-yr Treasury yield'" in msg  # what was found, to spot the renamed column
 
 
@@ -45,7 +52,7 @@ def test_missing_value_and_bad_name(tmp_path) -> None:
     csv = tmp_path / "gap.csv"
     csv.write_text(
         "Scenario Name,Date,3-month Treasury rate,10-year Treasury yield,"
-        "BBB corporate yield\nX,2025 Q1,4.0,4.5,\nX,2025 Q2,3.0,4.0,6.5\n"
+        "BBB corporate yield,Unemployment rate\nX,2025 Q1,4.0,4.5,,4.2\nX,2025 Q2,3.0,4.0,6.5,4.3\n"
     )
     with pytest.raises(DataError, match="'BBB corporate yield' has no value for 2025Q1"):
         import_fed_table(csv)
@@ -65,11 +72,11 @@ def test_import_file_refuses_to_overwrite(tmp_path) -> None:
 @pytest.mark.parametrize(
     ("csv", "name", "first"),
     [
-        ("fed_stress_2025_table2A_baseline_domestic.csv", "fed_2025_baseline", (4.3, 0.1, 1.2)),
+        ("fed_stress_2025_table2A_baseline_domestic.csv", "fed_2025_baseline", BASELINE_Q1),
         (
             "fed_stress_2025_table3A_severely_adverse_domestic.csv",
             "fed_2025_severely_adverse",
-            (1.8, -0.4, 3.8),
+            ADVERSE_Q1,
         ),
     ],
 )
@@ -79,7 +86,7 @@ def test_real_2025_tables_match_the_checked_in_files(shared_data, tmp_path, csv,
     assert path.read_text() == (SCENARIOS / f"{name}.toml").read_text()
     s = load_scenario(name, SCENARIOS)
     assert len(s.fedfunds.table) == 13  # 2025Q1..2028Q1
-    got = (s.fedfunds.table[0], s.slope.table[0], s.spread.table[0])
+    got = (s.fedfunds.table[0], s.slope.table[0], s.spread.table[0], s.unemployment.table[0])
     assert got == pytest.approx(first)
     a = scenario_arrays(
         s, first_quarter=pd.Period("2025Q4", freq="Q"), horizon=12, last_observed={}

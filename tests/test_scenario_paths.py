@@ -24,7 +24,7 @@ from rutsim.scenario import (
 from rutsim.simulate._types import MACRO_VARIABLES
 
 Q = pd.Period
-OBSERVED = {"fedfunds": 4.2933, "slope": 0.5403, "spread": 1.72}
+OBSERVED = {"fedfunds": 4.2933, "slope": 0.5403, "spread": 1.72, "unemployment": 4.3333}
 
 
 def _scenario(**paths: VariablePath) -> Scenario:
@@ -153,13 +153,13 @@ def test_arrays_follow_macro_variable_order_and_pin_only_given_variables() -> No
         fedfunds=VariablePath(meetings={}, start=4.0, uncertainty=0.1),
     )
     a = scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=2, last_observed=OBSERVED)
-    assert MACRO_VARIABLES == ("fedfunds", "slope", "spread")
-    assert a.values.shape == (2, 3) and a.pinned.shape == (2, 3) and a.path_sd.shape == (3,)
-    np.testing.assert_array_equal(a.pinned, [[True, False, True]] * 2)
+    assert MACRO_VARIABLES == ("fedfunds", "slope", "spread", "unemployment")
+    assert a.values.shape == (2, 4) and a.pinned.shape == (2, 4) and a.path_sd.shape == (4,)
+    np.testing.assert_array_equal(a.pinned, [[True, False, True, False]] * 2)
     np.testing.assert_allclose(a.values[:, 0], [4.0, 4.0])
     np.testing.assert_allclose(a.values[:, 2], [1.72 + 0.5, 1.72 + 0.75])
     np.testing.assert_array_equal(a.values[:, 1], [0.0, 0.0])
-    np.testing.assert_allclose(a.path_sd, [0.1, 0.0, 0.2])
+    np.testing.assert_allclose(a.path_sd, [0.1, 0.0, 0.2, 0.0])
 
 
 def test_relative_year_end_adds_the_last_observed_value() -> None:
@@ -186,3 +186,22 @@ def test_year_end_before_the_first_quarter_is_an_error() -> None:
     s = _scenario(slope=VariablePath(year_end={2024: 0.1, 2026: 0.4}))
     with pytest.raises(ScenarioError, match="year 2024, which ends before"):
         scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=2, last_observed=OBSERVED)
+
+
+@pytest.mark.parametrize(
+    ("path", "want"),
+    [
+        (VariablePath(table=[4.5, 4.7]), [4.5, 4.7]),
+        (VariablePath(table=[0.2, 0.5], relative=True), [4.5333, 4.8333]),
+        (VariablePath(year_end={2025: 4.6}), [4.6, 4.6]),
+        (VariablePath(meetings={date(2025, 12, 10): 50.0}, start=4.3), [4.3 + 0.5 * 21 / 92, 4.8]),
+    ],
+)
+def test_unemployment_takes_every_path_form(path: VariablePath, want: list[float]) -> None:
+    a = scenario_arrays(
+        _scenario(unemployment=path), first_quarter=Q("2025Q4", "Q"), horizon=2,
+        last_observed=OBSERVED,
+    )  # fmt: skip
+    j = MACRO_VARIABLES.index("unemployment")
+    np.testing.assert_allclose(a.values[:, j], want, atol=1e-4)
+    np.testing.assert_array_equal(a.pinned, [[False, False, False, True]] * 2)

@@ -14,8 +14,8 @@ from rutsim.scenario import horizon_quarters, load_scenario, load_scenarios, sce
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FIRST = pd.Period("2025Q4", freq="Q")
-#: 2025Q3 values of the embedded panel (fedfunds_avg, slope_10y2y, spread_baa10y).
-OBSERVED = {"fedfunds": 4.2933, "slope": 0.5403, "spread": 1.72}
+#: 2025Q3 values of the embedded panel (fedfunds_avg, slope_10y2y, spread_baa10y, unrate).
+OBSERVED = {"fedfunds": 4.2933, "slope": 0.5403, "spread": 1.72, "unemployment": 4.3333}
 #: The effective rate sat 3.5bp below the target-range midpoint on 2025-09-18..30.
 MIDPOINT_OFFSET = 0.035
 
@@ -28,6 +28,7 @@ def _paths(name: str, horizon: int = 12) -> dict[str, np.ndarray]:
         "fedfunds": a.values[:, 0],
         "slope": a.values[:, 1],
         "spread": a.values[:, 2],
+        "unemployment": a.values[:, 3],
         "pinned": a.pinned,
         "sd": a.path_sd,
     }
@@ -64,8 +65,24 @@ def test_base_quarterly_averages_known_answers() -> None:
     assert p["fedfunds"][1] == pytest.approx(3.59, abs=1e-12)
     assert p["fedfunds"][2] == pytest.approx((78 * 3.59 + 13 * 3.34) / 91, abs=1e-12)
     assert p["fedfunds"][-1] == pytest.approx(3.09, abs=1e-12)
-    np.testing.assert_array_equal(p["pinned"][0], [True, False, False])  # slope, spread: model
-    assert p["sd"][0] > 0
+    # slope and spread simulated by the model; fed funds and unemployment given
+    np.testing.assert_array_equal(p["pinned"][0], [True, False, False, True])
+    assert p["sd"][0] > 0 and p["sd"][3] > 0
+
+
+def test_base_carries_the_september_2025_sep_unemployment_medians() -> None:
+    sep = load_fomc_sep()
+    sep = sep[
+        (sep["sep_release_date"] == "2025-09-17") & (sep["variable"] == "unemployment_rate_q4")
+    ]
+    medians = dict(zip(sep["target_year"], sep["median_projection_pct"], strict=True))
+    assert medians == {"2025": 4.5, "2026": 4.4, "2027": 4.3, "2028": 4.2}
+    p = _paths("base")
+    quarters = horizon_quarters(FIRST, 12)
+    for year in ("2025", "2026", "2027"):
+        assert p["unemployment"][quarters.index(f"{year}Q4")] == pytest.approx(medians[year])
+    # linear by quarter between the year-end values, towards 4.2 at end-2028
+    assert p["unemployment"][quarters.index("2028Q2")] == pytest.approx(4.25)
 
 
 def test_delayed_pivot_holds_then_cuts_slowly_with_wider_spreads_and_flatter_curve() -> None:
@@ -79,6 +96,11 @@ def test_delayed_pivot_holds_then_cuts_slowly_with_wider_spreads_and_flatter_cur
     assert p["spread"].max() - OBSERVED["spread"] == pytest.approx(0.75)
     assert np.all(p["slope"] < OBSERVED["slope"])
     assert np.all(p["pinned"]) and np.all(p["sd"] > 0)
+    # the activity path that lets the Fed wait: unemployment at or below the SEP's
+    # through 2027 (the SEP's 2028 value is past the narrative's last year)
+    to_2027 = quarters.index("2027Q4") + 1
+    assert np.all(p["unemployment"][:to_2027] <= _paths("base")["unemployment"][:to_2027] + 1e-12)
+    assert np.all(np.abs(p["unemployment"] - OBSERVED["unemployment"]) < 0.1)
 
 
 def test_aggressive_easing_cuts_deeper_with_a_bull_steepener_and_tighter_spreads() -> None:
@@ -91,16 +113,41 @@ def test_aggressive_easing_cuts_deeper_with_a_bull_steepener_and_tighter_spreads
     assert np.all(p["slope"] > OBSERVED["slope"])
     assert np.all(p["spread"] < OBSERVED["spread"])
     assert np.all(p["pinned"]) and np.all(p["sd"] > 0)
+    # a soft landing: unemployment up less than 0.5pp, no recession-sized rise
+    rise = p["unemployment"].max() - OBSERVED["unemployment"]
+    assert 0.2 < rise < 0.5
+    assert "no\nprecedent since 1987" in load_scenario("aggressive_easing", SCENARIOS).description
+
+
+def test_recession_easing_cuts_deeply_because_unemployment_rises() -> None:
+    p = _paths("recession_easing")
+    quarters = horizon_quarters(FIRST, 12)
+    end_2026 = _end_of_year_level("recession_easing", 2026)
+    assert _load_start("recession_easing") - end_2026 == pytest.approx(3.0)  # 300bp
+    assert p["fedfunds"][quarters.index("2026Q3")] == pytest.approx(end_2026)
+    assert np.all(p["fedfunds"] <= _paths("aggressive_easing")["fedfunds"] + 1e-12)
+    rise = p["unemployment"].max() - OBSERVED["unemployment"]
+    assert 1.5 < rise < 2.5  # between 2001 (+2.0pp) and 2007-09 (+5pp) at most
+    # slope and spread are the model's: it says how curve and credit respond
+    np.testing.assert_array_equal(p["pinned"][0], [True, False, False, True])
+    assert load_scenario("recession_easing", SCENARIOS).weight == 0.0
+
+
+def _load_start(name: str) -> float:
+    return load_scenario(name, SCENARIOS).fedfunds.start
 
 
 def test_reference_weights_and_narratives() -> None:
     chosen = load_scenarios(ScenarioSelection(dir=SCENARIOS))
-    assert [s.name for s in chosen.scenarios] == ["base", "delayed_pivot", "aggressive_easing"]
-    assert chosen.weights == pytest.approx((0.5, 0.2, 0.3))
+    names = ["base", "delayed_pivot", "aggressive_easing", "recession_easing"]
+    assert [s.name for s in chosen.scenarios] == names
+    assert chosen.weights == pytest.approx((0.5, 0.2, 0.3, 0.0))
     assert chosen.notes == ()
     for s in chosen.scenarios:
         assert s.as_of == "2025-09-18"
-        assert "Sources:" in s.description and "seed article" in s.description
+        assert "Sources:" in s.description
+        assert "seed article" in s.description or s.name == "recession_easing"
+        assert "Activity" in s.description or s.name == "recession_easing"
 
 
 def test_anchor_from_the_embedded_panel() -> None:

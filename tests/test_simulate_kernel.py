@@ -23,20 +23,33 @@ from rutsim.simulate import (
 from rutsim.simulate._kernel import trace_count
 
 S, N, P, H = 2, 3, 4, 5
-SIGMAS = ("ff_sigma", "sl_sigma", "cs_sigma", "gl_sigma", "ml_sigma", "q_sigma", "gs_sigma")
+SIGMAS = tuple(f for f in PosteriorParams._fields if f.endswith("_sigma"))
+V = 4  # fed funds, slope, spread, unemployment
+VARS = ("fedfunds", "slope", "spread", "unemployment")
 
 
 def _scenarios(n_scen: int = S, horizon: int = H, sd: float = 0.0) -> ScenarioArrays:
-    values = np.zeros((n_scen, horizon, 3))
+    values = np.zeros((n_scen, horizon, V))
     values[..., 0] = np.linspace(4.1, 3.2, horizon)
     values[..., 1] = 0.6
     values[..., 2] = 2.0
-    pinned = np.zeros((n_scen, horizon, 3), dtype=bool)
-    pinned[0, :, 0] = True  # scenario 0: fed funds path only
+    values[..., 3] = np.linspace(4.4, 5.0, horizon)
+    pinned = np.zeros((n_scen, horizon, V), dtype=bool)
+    pinned[0, :, 0] = True  # scenario 0: fed funds and unemployment paths
+    pinned[0, :, 3] = True
     if n_scen > 1:
         pinned[1, :, 1] = True  # scenario 1: slope pinned, spread conditional
         pinned[1, : horizon // 2, 2] = True  # ... and spread for the first half
-    return ScenarioArrays(values, pinned, np.full((n_scen, 3), sd))
+    return ScenarioArrays(values, pinned, np.full((n_scen, V), sd))
+
+
+def _held(init: InitialState, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Values and mask pinning fed funds and unemployment at their last observed level."""
+    values = np.zeros((1, horizon, V))
+    values[..., 0], values[..., 3] = float(init.ff), float(init.un)
+    pinned = np.zeros((1, horizon, V), dtype=bool)
+    pinned[..., 0] = pinned[..., 3] = True
+    return values, pinned
 
 
 def _run(params=None, scen=None, names=("a", "b"), seed=7, **kw) -> dict[str, np.ndarray]:
@@ -65,7 +78,7 @@ def test_pinned_paths_are_reproduced_exactly() -> None:
     scen = _scenarios()
     out = _run(scen=scen)
     given32 = scen.values.astype(np.float32)
-    for j, var in enumerate(("fedfunds", "slope", "spread")):
+    for j, var in enumerate(VARS):
         for s in range(S):
             mask = scen.pinned[s, :, j]
             got = out[var][s][..., mask]
@@ -85,33 +98,50 @@ def test_path_sd_adds_a_random_walk_deviation() -> None:
     assert abs(np.corrcoef(steps[..., 1].ravel(), steps[..., 2].ravel())[0, 1]) < 0.03
 
 
-def _deterministic_by_hand(p: PosteriorParams, init: InitialState, ff_path=None) -> dict:
-    """The model's equations with every shock at zero, one sample, in float64 loops."""
+def _deterministic_by_hand(
+    p: PosteriorParams, init: InitialState, ff_path=None, un_path=None
+) -> dict:
+    """The model's equations (docs/model.md) with every shock at zero, one sample, in
+    float64 loops, written out here independently of rutsim.model._equations."""
     g = {k: float(v[0]) for k, v in p._asdict().items()}
-    ff, df, s, c, gl, ml, q = (
-        float(init.ff),
-        float(init.df),
-        float(init.slope),
-        float(init.spread),
-        float(init.gl),
-        float(init.ml),
-        g["q_last"],
-    )
+    ff, df, s, c = float(init.ff), float(init.df), float(init.slope), float(init.spread)
+    u, du, rr = float(init.un), float(init.dun), float(init.rr)
+    gl, ml, q = float(init.gl), float(init.ml), g["q_last"]
     rows = []
     for t in range(H):
-        ff_new = ff + g["ff_a"] + g["ff_phi"] * df if ff_path is None else ff_path[t]
+        u_new = (
+            u + g["un_a"] + g["un_rho"] * du + g["un_kappa"] * u if un_path is None else un_path[t]
+        )
+        du_new = u_new - u
+        ff_new = (
+            ff + g["ff_a"] + g["ff_phi"] * df + g["ff_b_du"] * du_new
+            if ff_path is None
+            else ff_path[t]
+        )
         df_new = ff_new - ff
-        s_new = g["sl_a"] + g["sl_phi"] * s + g["sl_beta_df"] * df_new
-        c_new = g["cs_a"] + g["cs_phi"] * c + g["cs_beta_df"] * df_new
+        s_new = g["sl_a"] + g["sl_phi"] * s + g["sl_beta_df"] * df_new + g["sl_beta_du"] * du_new
+        c_new = g["cs_a"] + g["cs_phi"] * c + g["cs_beta_df"] * df_new + g["cs_beta_du"] * du_new
+        rr_new = g["rr_a"] + g["rr_phi"] * rr + g["rr_beta_df"] * df_new + g["rr_beta_du"] * du_new
         dc = c_new - c
+        m_star = (g["ml_a"] + g["ml_d_rr"] * rr + g["ml_d_spread"] * c + g["ml_d_ff"] * ff) / (
+            1 - g["ml_phi"]
+        )
         gl_new = (
             g["gl_a"]
             + g["gl_rho"] * gl
+            + g["gl_b_du"] * du_new
             + g["gl_b_df"] * df
             + g["gl_b_slope"] * s
             + g["gl_b_dspread"] * dc
+            + g["gl_ec"] * (ml - m_star)
         )
-        ml_new = g["ml_a"] + g["ml_phi"] * ml + g["ml_d_ff"] * ff_new + g["ml_d_spread"] * c_new
+        ml_new = (
+            g["ml_a"]
+            + g["ml_phi"] * ml
+            + g["ml_d_rr"] * rr_new
+            + g["ml_d_spread"] * c_new
+            + g["ml_d_ff"] * ff_new
+        )
         q_new = g["q_mu"] * (1 - g["q_phi"]) + g["q_phi"] * q + g["q_lambda_dspread"] * dc
         gs = g["gs_a"] + g["gs_beta_gl"] * gl_new + g["gs_b_df"] * df + g["gs_b_slope"] * s
         dm = (ml_new + q_new) - (ml + q)
@@ -120,6 +150,8 @@ def _deterministic_by_hand(p: PosteriorParams, init: InitialState, ff_path=None)
                 "fedfunds": ff_new,
                 "slope": s_new,
                 "spread": c_new,
+                "unemployment": u_new,
+                "real_yield": rr_new,
                 "earnings_growth": gs,
                 "log_multiple": ml_new + q_new,
                 "multiple_change": dm,
@@ -128,7 +160,8 @@ def _deterministic_by_hand(p: PosteriorParams, init: InitialState, ff_path=None)
                 "largecap_return": gl_new + ml_new - ml,
             }
         )
-        ff, df, s, c, gl, ml, q = ff_new, df_new, s_new, c_new, gl_new, ml_new, q_new
+        ff, df, s, c, u, du, rr = ff_new, df_new, s_new, c_new, u_new, du_new, rr_new
+        gl, ml, q = gl_new, ml_new, q_new
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
 
 
@@ -138,9 +171,11 @@ def test_zero_shocks_reproduce_the_deterministic_recursion(shocks: ShockSpec) ->
     scen = _scenarios()
     out = _run(params=p, scen=scen, shocks=shocks)
     free = _deterministic_by_hand(p, synthetic_initial())
-    pinned_ff = _deterministic_by_hand(p, synthetic_initial(), ff_path=scen.values[0, :, 0])
+    pinned_ff = _deterministic_by_hand(
+        p, synthetic_initial(), ff_path=scen.values[0, :, 0], un_path=scen.values[0, :, 3]
+    )
     for name, want in pinned_ff.items():
-        got = out[name][0, 0]  # scenario 0 pins fed funds
+        got = out[name][0, 0]  # scenario 0 pins fed funds and unemployment
         np.testing.assert_allclose(
             got, np.broadcast_to(want, got.shape), rtol=2e-5, atol=2e-5, err_msg=name
         )
@@ -213,17 +248,14 @@ def test_pinned_slope_gives_the_exact_student_t_conditional_for_the_spread() -> 
     # mixture makes the conditional spread wider than a normal conditional would be).
     n_paths, p = 100_000, synthetic_posterior(1, seed=5)
     init = synthetic_initial()
-    mu_s = float(p.sl_a[0] + p.sl_phi[0] * init.slope)  # fed funds pinned: df = 0
+    mu_s = float(p.sl_a[0] + p.sl_phi[0] * init.slope)  # fed funds, unemployment held
     target = mu_s + 2.0 * float(p.sl_sigma[0])
-    values = np.zeros((2, 1, 3))
-    values[:, 0, 0] = init.ff
+    values, pinned = (np.concatenate([a, a]) for a in _held(init))
     values[1, 0, 1] = target
-    pinned = np.zeros((2, 1, 3), dtype=bool)
-    pinned[:, 0, 0] = True
     pinned[1, 0, 1] = True
     out = _run(
         params=p,
-        scen=ScenarioArrays(values, pinned, np.zeros((2, 3))),
+        scen=ScenarioArrays(values, pinned, np.zeros((2, V))),
         names=("free", "pinned"),
         n_paths=n_paths,
         horizon=1,
@@ -254,11 +286,12 @@ def test_random_masks_and_paths_stay_finite_and_pinned_exact(shape, seed, mask_s
             rng.uniform(0, 8, (n_scen, horizon)),
             rng.uniform(-2, 3, (n_scen, horizon)),
             rng.uniform(0.5, 6, (n_scen, horizon)),
+            rng.uniform(3, 10, (n_scen, horizon)),
         ],
         axis=-1,
     )
-    pinned = rng.random((n_scen, horizon, 3)) < 0.5
-    scen = ScenarioArrays(values, pinned, np.where(rng.random((n_scen, 3)) < 0.5, sd, 0.0))
+    pinned = rng.random((n_scen, horizon, V)) < 0.5
+    scen = ScenarioArrays(values, pinned, np.where(rng.random((n_scen, V)) < 0.5, sd, 0.0))
     names = tuple(f"s{i}" for i in range(n_scen))
     out = _run(
         params=synthetic_posterior(n_samp, seed=mask_seed % 1000),
@@ -270,7 +303,7 @@ def test_random_masks_and_paths_stay_finite_and_pinned_exact(shape, seed, mask_s
     )
     for name, arr in out.items():
         assert np.isfinite(arr).all(), name
-    for j, var in enumerate(("fedfunds", "slope", "spread")):
+    for j, var in enumerate(VARS):
         exact = pinned[..., j] & (scen.path_sd[:, None, j] == 0)
         got = np.moveaxis(out[var], -1, 1)[exact]  # (n, sample, path)
         want = values[..., j].astype(np.float32)[exact]
@@ -298,8 +331,8 @@ def test_float64_on_request_in_a_64_bit_process() -> None:
         "import numpy as np\n"
         "from rutsim.simulate import *\n"
         "from rutsim.simulate._kernel import _DEFAULT_SHOCKS\n"
-        "v=np.zeros((1,3,3)); pin=np.zeros((1,3,3),bool)\n"
-        "sc=ScenarioArrays(v,pin,np.zeros((1,3)))\n"
+        "v=np.zeros((1,3,4)); pin=np.zeros((1,3,4),bool)\n"
+        "sc=ScenarioArrays(v,pin,np.zeros((1,4)))\n"
         "p=synthetic_posterior(2)\n"
         "p=p._replace(**{k:np.zeros(2) for k in p._fields if k.endswith('sigma')})\n"
         "args=(scenario_keys(1,['a']),p,synthetic_initial(),sc)\n"
@@ -342,8 +375,10 @@ def test_fed_funds_shocks_have_the_specified_distribution(shocks: ShockSpec, nu)
 
     p = synthetic_posterior(1, seed=2)
     init = synthetic_initial()
-    free = ScenarioArrays(np.zeros((1, 1, 3)), np.zeros((1, 1, 3), bool), np.zeros((1, 3)))
-    out = _run(params=p, scen=free, names=("a",), n_paths=20_000, horizon=1, shocks=shocks)
+    values, pinned = _held(init)
+    pinned[..., 0] = False  # fed funds free, unemployment held: du = 0
+    held = ScenarioArrays(values, pinned, np.zeros((1, V)))
+    out = _run(params=p, scen=held, names=("a",), n_paths=20_000, horizon=1, shocks=shocks)
     mean = float(init.ff + p.ff_a[0] + p.ff_phi[0] * init.df)
     e = (out["fedfunds"][0, 0, :, 0].astype(np.float64) - mean) / float(p.ff_sigma[0])
     dist = stats.norm() if nu is None else stats.t(nu)
@@ -356,7 +391,7 @@ def test_equity_student_t_shocks_scale_the_small_cap_growth_shock() -> None:
     from scipy import stats
 
     p = synthetic_posterior(1, seed=2)
-    free = ScenarioArrays(np.zeros((1, 1, 3)), np.zeros((1, 1, 3), bool), np.zeros((1, 3)))
+    free = ScenarioArrays(np.zeros((1, 1, V)), np.zeros((1, 1, V), bool), np.zeros((1, V)))
     shocks = ShockSpec(macro="normal", equity="student_t", equity_nu=7.0)
     kw = {"scen": free, "names": ("a",), "n_paths": 20_000, "horizon": 1, "shocks": shocks}
     with_shock = _run(params=p, **kw)["earnings_growth"][0, 0, :, 0].astype(np.float64)

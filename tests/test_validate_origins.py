@@ -38,7 +38,7 @@ def test_origin_ranges_and_lists() -> None:
 def test_modes() -> None:
     modes = parse_modes(("realized", "spread+fedfunds", "none"))
     assert modes == (
-        Mode("realized", ("fedfunds", "slope", "spread")),
+        Mode("realized", ("fedfunds", "slope", "spread", "unemployment")),
         Mode("fedfunds+spread", ("fedfunds", "spread")),
         Mode("none", ()),
     )

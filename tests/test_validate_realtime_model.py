@@ -22,8 +22,23 @@ def test_pe_divides_by_eps_known_at_the_time(panel: pd.DataFrame, lag: int) -> N
     data = DataConfig(end="2010Q4", eps_lag=lag)
     md = model_data(panel, data, ModelConfig())
     q = pd.Period("2010Q4", "Q")
-    expected = np.log(panel.at[q, "sp500_end"] / panel.at[q - lag, "sp500_op_eps_ttm"])
-    assert md.ml[-1] == pytest.approx(expected)
+    price, eps = panel.at[q, "sp500_end"], panel["sp500_op_eps_ttm"]
+    assert md.ml_ttm[-1] == pytest.approx(np.log(price / eps[q - lag]))
+    # the smoothed base averages the trailing sums of the last 12 quarters known then
+    smoothed = (eps[q - lag] + eps[q - lag - 4] + eps[q - lag - 8]) / 3
+    assert md.ml[-1] == pytest.approx(np.log(price / smoothed))
+    assert md.gl[-1] == pytest.approx(
+        np.log(smoothed) - np.log((eps[q - lag - 1] + eps[q - lag - 5] + eps[q - lag - 9]) / 3)
+    )
+
+
+def test_real_yield_and_activity_known_answers(panel: pd.DataFrame) -> None:
+    md = model_data(panel, DataConfig(end="2010Q4"), ModelConfig())
+    q = pd.Period("2010Q4", "Q")
+    inflation = 100 * np.log(panel.at[q, "cpi"] / panel.at[q - 12, "cpi"]) / 3
+    assert md.rr[-1] == pytest.approx(panel.at[q, "ust10y_avg"] - inflation)
+    assert md.u[-1] == pytest.approx(panel.at[q, "unrate"])
+    assert md.du[-1] == pytest.approx(panel.at[q, "unrate"] - panel.at[q - 1, "unrate"])
 
 
 def test_default_lags_eps_one_quarter() -> None:

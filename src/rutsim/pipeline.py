@@ -305,11 +305,13 @@ def run(
         simulate=round(t_write - t_sim, 3),
         first_chunk_incl_compile=round(result.timings["first_chunk_s"], 3),
     )
+    drivers = central_drivers(dataset, fitted)
     with atomic_dir(final) as tmp:
         from rutsim.report._run_files import write_simulation_files
 
         timings["prepare_files"] = round(time.perf_counter() - t_write, 3)
         write_simulation_files(tmp, dataset, metrics, cfg, manifest)
+        drivers.to_csv(tmp / DRIVERS_CSV, index=False, float_format="%.10g")
         if cfg.outputs.figures or cfg.outputs.report:
             from rutsim.report import write_report_files
             from rutsim.risk import load_run
@@ -321,6 +323,30 @@ def run(
     if echo is not None:
         echo(format_table(table, run_id, final))
     return RunResult(run_id, final, dataset, metrics, table, manifest)
+
+
+#: The per-scenario split of the skeleton return into its drivers, in every run folder.
+DRIVERS_CSV = "drivers.csv"
+
+
+def central_drivers(dataset: xr.Dataset, fitted: FittedModel) -> pd.DataFrame:
+    """Split each scenario's central path into valuation, earnings, rates, credit, activity.
+
+    The central macro path of a scenario is the median over samples and kept paths of
+    each simulated macro variable; the split is :func:`rutsim.model.decompose`'s.
+    """
+    from rutsim.model import driver_table
+
+    central = {}
+    for name in dataset["scenario"].values:
+        one = dataset.sel(scenario=name)
+        central[str(name)] = {
+            v: quantile(
+                np.asarray(one[v].values, np.float64).reshape(-1, one.sizes["horizon"]), 0.5, axis=0
+            )
+            for v in ("fedfunds", "slope", "spread", "real_yield", "unemployment")
+        }
+    return driver_table(fitted.params._asdict(), fitted.initial._asdict(), central)
 
 
 def _simulate(

@@ -22,8 +22,16 @@ VARIABLE_ATTRS: dict[str, tuple[str, str]] = {
     "fedfunds": ("percent", "effective fed funds rate, quarterly average"),
     "slope": ("percentage points", "Treasury curve slope (driver series of [data] slope)"),
     "spread": ("percentage points", "credit spread (driver series of [data] spread)"),
-    "earnings_growth": ("log change per quarter", "small-cap earnings growth (model output)"),
-    "log_multiple": ("log of price/earnings", "small-cap log trailing P/E (model output)"),
+    "unemployment": ("percent", "unemployment rate, quarterly average"),
+    "real_yield": ("percentage points", "real 10-year yield (10y minus trailing CPI inflation)"),
+    "earnings_growth": (
+        "log change per quarter",
+        "small-cap growth of smoothed (12-quarter average) earnings (model output)",
+    ),
+    "log_multiple": (
+        "log of price/earnings",
+        "small-cap log multiple on smoothed earnings (model output)",
+    ),
     "multiple_change": ("log change per quarter", "change of the small-cap log multiple"),
     "carry": ("log return per quarter", "small-cap carry: dividends net of fees"),
     "price_return": ("log return per quarter", "small-cap price return"),

@@ -47,6 +47,37 @@ def _identification_table(path: Path) -> Table:
     return table
 
 
+def _effects_table(fitted) -> Table:  # noqa: ANN001 - a rutsim.model.FittedModel
+    import pandas as pd
+
+    from rutsim.model import long_run_effects
+    from rutsim.model._api import EFFECTS, theta_of
+
+    path = fitted.path / EFFECTS
+    df = pd.read_csv(path) if path.is_file() else long_run_effects(theta_of(fitted.posterior))
+    table = Table(
+        title="Long-run effects of a permanent +1 pp step in one driver (log points; "
+        "median and 90% interval; others held; theory: the sign economics expects)"
+    )
+    for col in ("driver", "outcome", "median", "90% interval", "theory", "agrees"):
+        table.add_column(col, justify="right" if col in ("median",) else "left", no_wrap=True)
+    for _, row in df.iterrows():
+        if not row["in_model"]:
+            continue
+        agrees = str(row["agrees"]) if isinstance(row["agrees"], str) else ""
+        style = "bold red" if agrees == "no" else None
+        table.add_row(
+            str(row["driver"]),
+            str(row["outcome"]),
+            f"{row['median']:+.3f}",
+            f"[{row['lower']:+.3f}, {row['upper']:+.3f}]",
+            row["theory"] if isinstance(row["theory"], str) else "",
+            agrees,
+            style=style,
+        )
+    return table
+
+
 def fit(
     config: Annotated[Path, typer.Argument(help="Run config TOML, e.g. configs/default.toml")],
     refit: Annotated[
@@ -72,6 +103,7 @@ def fit(
         f"{m.timings_s.get('sample', 0):.0f} s"
     )
     _out.print(_identification_table(fitted.path / "identification.csv"))
+    _out.print(_effects_table(fitted))
     cov = m.ppc_coverage
     _out.print(
         "in-sample posterior predictive coverage of small-cap quarterly returns: "

@@ -53,7 +53,8 @@ def list_command(scenario_dir: DirOption = Path("scenarios")) -> None:
             s = load_scenario(name, scenario_dir)
         except ScenarioError as exc:
             invalid.append(str(exc))
-            table.add_row(name, "", "", "", "", "", Text("invalid (see below)", style="red"))
+            blank = [""] * (len(MACRO_VARIABLES) + 2)
+            table.add_row(name, *blank, Text("invalid (see below)", style="red"))
             continue
         forms = [p.form if (p := s.path(v)) is not None else "model" for v in MACRO_VARIABLES]
         summary = " ".join(s.description.split())

@@ -48,7 +48,7 @@ class BacktestConfig(FrozenModel):
     origins: str = "1998Q4:2024Q4"
     every: int = 4
     horizons: tuple[int, ...] = (1, 2, 4, 8)
-    condition: tuple[str, ...] = ("realized", "fedfunds", "none")
+    condition: tuple[str, ...] = ("realized", "fedfunds+unemployment", "fedfunds", "none")
     failed_fits: Literal["flag", "exclude"] = "flag"
     min_history: int = 24
     baseline_samples: int = 20_000

@@ -36,6 +36,9 @@ class UserSeries(FrozenModel):
 
 #: Panel columns behind each driver role (architecture contract 1).
 FEDFUNDS_COLUMN = "fedfunds_avg"
+UNEMPLOYMENT_COLUMN = "unrate"
+#: Columns behind the real 10-year yield (nominal 10y minus trailing CPI inflation).
+YIELD10_COLUMN, CPI_COLUMN = "ust10y_avg", "cpi"
 SLOPE_COLUMNS = {"10y2y": "slope_10y2y", "10y3m": "slope_10y3m"}
 SPREAD_COLUMNS = {"baa10y": "spread_baa10y", "hy_oas": "hy_oas", "gz": "gz_spread"}
 
@@ -56,6 +59,13 @@ class DataConfig(FrozenModel):
         (default) the large-cap P/E of quarter t divides the price at the end of t by the
         trailing EPS through t-1, the last figure public when t ends (quarter-t EPS comes
         out weeks later). 0 uses same-quarter EPS, which was not known at the time.
+    eps_smoothing : quarters of EPS averaged into the large-cap earnings base (a multiple
+        of 4): 12 (default) averages the trailing-4Q sums of the last three years, so a
+        recession's earnings collapse does not show up as a valuation spike; 4 is the
+        plain trailing P/E.
+    inflation_quarters : window of the trailing average CPI inflation (annualised)
+        subtracted from the 10-year yield to give the real yield; 12 quarters smooths
+        out energy-price spikes that a 4-quarter rate passes straight into the real yield.
     """
 
     panel: Literal["embedded"] | Path = "embedded"
@@ -65,6 +75,8 @@ class DataConfig(FrozenModel):
     spread: Literal["baa10y", "hy_oas", "gz"] = "baa10y"
     user_series: tuple[UserSeries, ...] = ()
     eps_lag: int = Field(default=1, ge=0, le=4)
+    eps_smoothing: int = Field(default=12, ge=4, le=40, multiple_of=4)
+    inflation_quarters: int = Field(default=12, ge=4, le=40)
 
     @field_validator("start", "end")
     @classmethod
@@ -74,11 +86,12 @@ class DataConfig(FrozenModel):
         return value
 
     def driver_columns(self) -> dict[str, str]:
-        """Panel column of each macro driver: ``{"fedfunds": ..., "slope": ..., "spread": ...}``."""
+        """Panel column of each scenario variable, in ``MACRO_VARIABLES`` order."""
         return {
             "fedfunds": FEDFUNDS_COLUMN,
             "slope": SLOPE_COLUMNS[self.slope],
             "spread": SPREAD_COLUMNS[self.spread],
+            "unemployment": UNEMPLOYMENT_COLUMN,
         }
 
     @model_validator(mode="after")

@@ -8,11 +8,13 @@ can override any of them and the resolved config (hence the model id) records th
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, create_model, model_validator
 
 from rutsim.config._base import FrozenModel
+from rutsim.config._registry import REGISTRY, names_with
 
 #: Arguments of each supported prior distribution, in PyMC's own names.
 PRIOR_ARGS: dict[str, tuple[str, ...]] = {
@@ -110,60 +112,19 @@ def _p(dist: str, **args: float) -> PriorSpec:
     return PriorSpec.model_validate({"dist": dist, **args})
 
 
-def _pf(dist: str, **args: float) -> Any:
-    return Field(default_factory=lambda: _p(dist, **args))
-
-
 #: Parameters that are standard deviations (prior must live on (0, inf)).
-SCALE_PARAMETERS = frozenset(
-    {"ff_sigma", "sl_sigma", "cs_sigma", "gl_sigma", "ml_sigma", "gs_sigma", "q_sigma"}
-)
+SCALE_PARAMETERS = frozenset(names_with("scale"))
 #: Parameters that are correlations (prior must live inside [-1, 1]).
-CORRELATION_PARAMETERS = frozenset({"sc_corr", "glml_corr"})
+CORRELATION_PARAMETERS = frozenset(names_with("correlation"))
+#: Persistences of stationary AR(1) levels that must stay inside [0, 1].
+_UNIT_PARAMETERS = ("q_phi",)
 
 
-class Priors(FrozenModel):
-    """One prior per model parameter; units and rationale in ``docs/model.md``."""
-
-    # Macro block: quarterly fed funds change, slope and spread levels (pp).
-    ff_a: PriorSpec = _pf("Normal", mu=0.0, sigma=0.25)
-    ff_phi: PriorSpec = _pf("Normal", mu=0.3, sigma=0.3)
-    ff_sigma: PriorSpec = _pf("HalfNormal", sigma=0.5)
-    sl_a: PriorSpec = _pf("Normal", mu=0.0, sigma=0.5)
-    sl_phi: PriorSpec = _pf("Beta", alpha=8.0, beta=2.0)
-    sl_beta_df: PriorSpec = _pf("Normal", mu=0.0, sigma=0.5)
-    sl_sigma: PriorSpec = _pf("HalfNormal", sigma=0.5)
-    cs_a: PriorSpec = _pf("Normal", mu=0.0, sigma=0.5)
-    cs_phi: PriorSpec = _pf("Beta", alpha=8.0, beta=2.0)
-    cs_beta_df: PriorSpec = _pf("Normal", mu=0.0, sigma=0.5)
-    cs_sigma: PriorSpec = _pf("HalfNormal", sigma=0.5)
-    sc_corr: PriorSpec = _pf("Uniform", lower=-1.0, upper=1.0)
-    # Large caps: log EPS growth and log trailing P/E (per quarter).
-    gl_a: PriorSpec = _pf("Normal", mu=0.0, sigma=0.05)
-    gl_rho: PriorSpec = _pf("Normal", mu=0.3, sigma=0.3)
-    gl_b_df: PriorSpec = _pf("Normal", mu=0.0, sigma=0.1)
-    gl_b_slope: PriorSpec = _pf("Normal", mu=0.0, sigma=0.05)
-    gl_b_dspread: PriorSpec = _pf("Normal", mu=0.0, sigma=0.1)
-    gl_sigma: PriorSpec = _pf("HalfNormal", sigma=0.1)
-    ml_a: PriorSpec = _pf("Normal", mu=0.3, sigma=0.5)
-    ml_phi: PriorSpec = _pf("Beta", alpha=8.0, beta=2.0)
-    ml_d_ff: PriorSpec = _pf("Normal", mu=0.0, sigma=0.02)
-    ml_d_spread: PriorSpec = _pf("Normal", mu=0.0, sigma=0.05)
-    ml_sigma: PriorSpec = _pf("HalfNormal", sigma=0.15)
-    glml_corr: PriorSpec = _pf("Uniform", lower=-1.0, upper=1.0)
-    # Small caps: earnings growth and the latent relative valuation q.
-    gs_a: PriorSpec = _pf("Normal", mu=0.0, sigma=0.05)
-    gs_beta_gl: PriorSpec = _pf("Normal", mu=1.0, sigma=0.5)
-    gs_b_df: PriorSpec = _pf("Normal", mu=0.0, sigma=0.1)
-    gs_b_slope: PriorSpec = _pf("Normal", mu=0.0, sigma=0.05)
-    gs_sigma: PriorSpec = _pf("Gamma", alpha=4.0, beta=80.0)
-    q_mu: PriorSpec = _pf("Normal", mu=-0.2, sigma=0.3)
-    q_phi: PriorSpec = _pf("Beta", alpha=30.0, beta=2.0)
-    q_lambda_dspread: PriorSpec = _pf("Normal", mu=0.0, sigma=0.1)
-    q_sigma: PriorSpec = _pf("Gamma", alpha=5.0, beta=250.0)
+class _PriorsBase(FrozenModel):
+    """One prior per model parameter (fields derived from the parameter registry)."""
 
     @model_validator(mode="after")
-    def _check_support(self) -> Priors:
+    def _check_support(self) -> _PriorsBase:
         for name in SCALE_PARAMETERS:
             spec: PriorSpec = getattr(self, name)
             lo, _ = prior_support(spec.dist, spec.args)
@@ -173,13 +134,15 @@ class Priors(FrozenModel):
                     "values. To fix: use HalfNormal, Exponential, Gamma, LogNormal, or a "
                     "TruncatedNormal with lower >= 0"
                 )
-        lo, hi = prior_support(self.q_phi.dist, self.q_phi.args)
-        if lo < 0 or hi > 1:
-            raise ValueError(
-                f"prior 'q_phi' is the persistence of the stationary path q but "
-                f"{self.q_phi.dist} reaches outside [0, 1]. To fix: use Beta, or Uniform / "
-                "TruncatedNormal with 0 <= lower < upper <= 1"
-            )
+        for name in _UNIT_PARAMETERS:
+            spec = getattr(self, name)
+            lo, hi = prior_support(spec.dist, spec.args)
+            if lo < 0 or hi > 1:
+                raise ValueError(
+                    f"prior '{name}' is the persistence of the stationary path q but "
+                    f"{spec.dist} reaches outside [0, 1]. To fix: use Beta, or Uniform / "
+                    "TruncatedNormal with 0 <= lower < upper <= 1"
+                )
         for name in CORRELATION_PARAMETERS:
             spec = getattr(self, name)
             lo, hi = prior_support(spec.dist, spec.args)
@@ -194,6 +157,19 @@ class Priors(FrozenModel):
     def items(self) -> list[tuple[str, PriorSpec]]:
         """Return ``(parameter name, prior)`` pairs in declaration order."""
         return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+#: ``[model.priors]``: one :class:`PriorSpec` field per registry parameter, defaulting to
+#: the registry's prior, in registry order (so the resolved config lists them all).
+Priors = create_model(
+    "Priors",
+    __base__=_PriorsBase,
+    __module__=__name__,
+    **{
+        p.name: (PriorSpec, Field(default_factory=partial(_p, p.prior[0], **p.prior[1])))
+        for p in REGISTRY
+    },
+)
 
 
 class Anchors(FrozenModel):
@@ -262,8 +238,8 @@ class SamplerConfig(FrozenModel):
     backend: Literal["nutpie", "pymc", "numpyro", "blackjax"] = "nutpie"
     chains: int = Field(default=4, ge=1)
     draws: int = Field(default=1000, ge=10)
-    tune: int = Field(default=1000, ge=10)
-    target_accept: float = Field(default=0.9, gt=0, lt=1)
+    tune: int = Field(default=1500, ge=10)
+    target_accept: float = Field(default=0.98, gt=0, lt=1)
     cores: int = Field(default=2, ge=1)
     seed: int = 20250918
     allow_unconverged: bool = False

@@ -84,7 +84,7 @@ class ScenarioSelection(FrozenModel):
     """
 
     dir: Path = Path("scenarios")
-    names: tuple[str, ...] = ("base", "delayed_pivot", "aggressive_easing")
+    names: tuple[str, ...] = ("base", "delayed_pivot", "aggressive_easing", "recession_easing")
     weights: dict[str, float] = {}
 
     @field_validator("weights")

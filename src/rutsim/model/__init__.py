@@ -22,6 +22,9 @@ _LAZY = {
     "ModelData": "rutsim.model._data",
     "model_data": "rutsim.model._data",
     "posterior_to_pytree": "rutsim.model._posterior",
+    "long_run_effects": "rutsim.model._effects",
+    "decompose": "rutsim.model._effects",
+    "driver_table": "rutsim.model._effects",
 }
 
 __all__ = [
@@ -32,9 +35,12 @@ __all__ = [
     "PosteriorParams",
     "ShockSpec",
     "build_model",
+    "decompose",
+    "driver_table",
     "fit_data",
     "fit_or_load",
     "load_model",
+    "long_run_effects",
     "model_data",
     "posterior_to_pytree",
 ]

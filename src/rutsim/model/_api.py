@@ -19,6 +19,7 @@ from rutsim.errors import FitDiagnosticsError, ModelStoreError
 from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
+from rutsim.model._effects import long_run_effects
 from rutsim.model._gate import Diagnostics, diagnose, enforce
 from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.model._posterior import (
@@ -42,6 +43,7 @@ from rutsim.model._store import (
 )
 
 IDENTIFICATION = "identification.csv"
+EFFECTS = "effects.csv"
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,7 @@ def fit_or_load(
         )
         tree.to_netcdf(tmp / POSTERIOR, engine="h5netcdf")
         ident.table.to_csv(tmp / IDENTIFICATION, float_format="%.6g")
+        long_run_effects(theta).to_csv(tmp / EFFECTS, index=False, float_format="%.6g")
         if config.outputs.figures:
             from rutsim.model._plots import make_plots
 

@@ -1,11 +1,15 @@
 """The PyMC model: macro block, large caps, latent small-cap relative valuation.
 
-The equations are those of :class:`rutsim.model.PosteriorParams` (and ``docs/model.md``).
+The equation means come from :mod:`rutsim.model._equations` (shared with NumPy and JAX;
+``docs/model.md`` writes them out).
 Every equation is conditioned on its block's first observation(s), so no initial
 condition needs a prior except the latent ``q`` (stationary start).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pymc as pm
@@ -13,12 +17,14 @@ import pytensor.tensor as pt
 
 from rutsim.config import ModelConfig
 from rutsim.config._model import PriorSpec
+from rutsim.config._registry import PARAMETER_NAMES
+from rutsim.model import _equations as eq
 from rutsim.model._data import ModelData
+from rutsim.model._equations import INTERCEPT_OF
 from rutsim.model._marginal import add_marginal_q, valuation_observations
-from rutsim.model._params import PosteriorParams
 
-#: The scalar parameters of the model, in ``PosteriorParams`` order (without ``q_last``).
-PARAMETERS: tuple[str, ...] = tuple(f for f in PosteriorParams._fields if f != "q_last")
+#: The scalar parameters of the model, in registry order (``PosteriorParams`` less ``q_last``).
+PARAMETERS: tuple[str, ...] = PARAMETER_NAMES
 
 
 def prior_variable(name: str, spec: PriorSpec) -> pt.TensorVariable:
@@ -31,30 +37,32 @@ def prior_distribution(spec: PriorSpec) -> pt.TensorVariable:
     return getattr(pm, spec.dist).dist(**spec.args)
 
 
-#: Intercepts, sampled against centred regressors (see :func:`_regression`).
-INTERCEPTS = ("sl_a", "cs_a", "gl_a", "ml_a", "gs_a")
+#: Intercepts, sampled against centred regressors (see :func:`_centred`).
+INTERCEPTS: tuple[str, ...] = tuple(INTERCEPT_OF.values())
 
 
-def _regression(p: dict, cfg: ModelConfig, intercept: str, terms: list) -> pt.TensorVariable:
-    """Mean of a linear equation, sampled with centred regressors.
+def _centred(p: dict, cfg: ModelConfig, intercept: str, mean: Callable[[dict], Any]) -> Any:
+    """Mean of one equation, sampled with its regressors centred.
 
-    Regressors such as the slope or the log P/E have means far from zero, which makes
-    the intercept and the slopes strongly correlated in the posterior (a narrow ridge
-    that NUTS crawls along). The equation is written as ``a_c + sum b_k (x_k - xbar_k)``
-    with a flat ``a_c``; the natural intercept ``a = a_c - sum b_k xbar_k`` is a
-    deterministic that carries the configured prior through a potential. The map
-    ``a_c -> a`` is a shift (unit Jacobian), so the posterior is exactly the one of the
-    natural parameterisation.
+    Regressors such as the slope or the log multiple have means far from zero, which
+    makes the intercept and the slopes strongly correlated in the posterior (a narrow
+    ridge that NUTS crawls along). Every equation is linear in its intercept, so with
+    ``rest`` the mean without the intercept, the model samples a flat ``a_c`` and writes
+    the mean as ``a_c + (rest - mean_t rest)``; the natural intercept
+    ``a = a_c - mean_t rest`` is a deterministic that carries the configured prior
+    through a potential. The map ``a_c -> a`` is a shift (unit Jacobian), so the
+    posterior is exactly the one of the natural parameterisation; ``mean`` is the one
+    equation function shared with NumPy and JAX.
     """
     a_c = pm.Flat(f"{intercept}_centred")
-    xbars = [float(np.mean(x)) for _, x in terms]
-    a = pm.Deterministic(
-        intercept, a_c - sum(p[b] * xb for (b, _), xb in zip(terms, xbars, strict=True))
+    p[intercept] = 0.0
+    rest = mean(p)
+    a = pm.Deterministic(intercept, a_c - pt.mean(rest))
+    pm.Potential(
+        f"{intercept}_prior", pm.logp(prior_distribution(getattr(cfg.priors, intercept)), a)
     )
-    spec = getattr(cfg.priors, intercept)
-    pm.Potential(f"{intercept}_prior", pm.logp(prior_distribution(spec), a))
     p[intercept] = a
-    return a_c + sum(p[b] * (x - xb) for (b, x), xb in zip(terms, xbars, strict=True))
+    return a_c + (rest - pt.mean(rest))
 
 
 def _shock(name: str, kind: str, nu: float, mu, sigma, observed) -> None:
@@ -108,55 +116,49 @@ def build_model(data: ModelData, cfg: ModelConfig) -> pm.Model:
     mk, mnu = cfg.macro_shocks, cfg.macro_nu
     ek, enu = cfg.equity_shocks, cfg.equity_nu
     with pm.Model(coords=coords) as model:
-        p = {
+        p: dict[str, Any] = {
             name: prior_variable(name, spec)
             for name, spec in cfg.priors.items()
-            if name not in INTERCEPTS and name != "ff_a"
+            if name not in INTERCEPTS
         }
-        df, s, c = data.df, data.s, data.c
+        d = data
         j = np.arange(2, n)  # large-cap equations need gL_{j-1}
         m = data.eq_start + j  # the same quarters on the macro axis
         k = np.arange(1, n)  # small-cap return quarters
         km = data.eq_start + k
 
-        # Macro block, recursive: the policy change first, then slope and spread
-        # respond to it contemporaneously with correlated shocks.
-        p["ff_a"] = prior_variable("ff_a", cfg.priors.ff_a)
-        _shock("obs_df", mk, mnu, p["ff_a"] + p["ff_phi"] * df[:-1], p["ff_sigma"], df[1:])
-        mu_s = _regression(p, cfg, "sl_a", [("sl_phi", s[:-1]), ("sl_beta_df", df[1:])])
-        mu_c = _regression(p, cfg, "cs_a", [("cs_phi", c[:-1]), ("cs_beta_df", df[1:])])
-        sc_obs = np.stack([s[1:], c[1:]], axis=1)
+        # Macro block, recursive: activity first, then the Fed's reaction to it, then
+        # the curve, credit and real yield responding to both.
+        mu_u = _centred(p, cfg, "un_a", lambda p: eq.unemployment(p, d.du[:-1], d.u[:-1]))
+        _shock("obs_du", mk, mnu, mu_u, p["un_sigma"], d.du[1:])
+        mu_f = _centred(p, cfg, "ff_a", lambda p: eq.policy(p, d.df[:-1], d.du[1:]))
+        _shock("obs_df", mk, mnu, mu_f, p["ff_sigma"], d.df[1:])
+        mu_s = _centred(p, cfg, "sl_a", lambda p: eq.slope(p, d.s[:-1], d.df[1:], d.du[1:]))
+        mu_c = _centred(p, cfg, "cs_a", lambda p: eq.spread(p, d.c[:-1], d.df[1:], d.du[1:]))
+        sc_obs = np.stack([d.s[1:], d.c[1:]], axis=1)
         mu_sc = pt.stack([mu_s, mu_c], axis=1)
         _pair("obs_sc", mk, mnu, mu_sc, p["sl_sigma"], p["cs_sigma"], p["sc_corr"], sc_obs)
+        mu_r = _centred(p, cfg, "rr_a", lambda p: eq.real_rate(p, d.rr[:-1], d.df[1:], d.du[1:]))
+        _shock("obs_rr", mk, mnu, mu_r, p["rr_sigma"], d.rr[1:])
 
-        # Large caps: earnings growth and multiple with correlated errors.
-        mu_gl = _regression(
-            p,
-            cfg,
-            "gl_a",
-            [
-                ("gl_rho", data.gl[j - 1]),
-                ("gl_b_df", df[m - 1]),
-                ("gl_b_slope", s[m - 1]),
-                ("gl_b_dspread", data.dc[m]),
-            ],
+        # Large caps: the multiple on smoothed earnings, and earnings growth with the
+        # catch-up towards the multiple's driver-implied level; correlated errors.
+        mu_ml = _centred(
+            p, cfg, "ml_a", lambda p: eq.multiple(p, d.ml[j - 1], d.rr[m], d.c[m], d.f[m])
         )
-        mu_ml = _regression(
-            p,
-            cfg,
-            "ml_a",
-            [("ml_phi", data.ml[j - 1]), ("ml_d_ff", data.f[m]), ("ml_d_spread", c[m])],
-        )
-        gm_obs = np.stack([data.gl[j], data.ml[j]], axis=1)
+
+        def growth(p: dict) -> Any:
+            gap = eq.valuation_gap(p, d.ml[j - 1], d.rr[m - 1], d.c[m - 1], d.f[m - 1])
+            return eq.earnings(p, d.gl[j - 1], d.du[m], d.df[m - 1], d.s[m - 1], d.dc[m], gap)
+
+        mu_gl = _centred(p, cfg, "gl_a", growth)
+        gm_obs = np.stack([d.gl[j], d.ml[j]], axis=1)
         mu_gm = pt.stack([mu_gl, mu_ml], axis=1)
         _pair("obs_glml", ek, enu, mu_gm, p["gl_sigma"], p["ml_sigma"], p["glml_corr"], gm_obs)
 
         # Small caps: the observed relative return is the change in q plus earnings growth.
-        mu_gs = _regression(
-            p,
-            cfg,
-            "gs_a",
-            [("gs_beta_gl", data.gl[k]), ("gs_b_df", df[km - 1]), ("gs_b_slope", s[km - 1])],
+        mu_gs = _centred(
+            p, cfg, "gs_a", lambda p: eq.small_earnings(p, d.gl[k], d.df[km - 1], d.s[km - 1])
         )
         r = relative_return(data)
         if cfg.q_parameterisation == "marginal":

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import DataConfig, ModelConfig
+from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN
 from rutsim.errors import DataError
 
 #: Panel columns of a user's own small-cap series (written by the data layer).
@@ -25,24 +26,33 @@ class ModelData(NamedTuple):
     Attributes
     ----------
     quarters : (T,) str, the macro quarters ("1988Q1", ...).
+    u, du : (T,) unemployment rate (quarterly average, %) and its change.
     f, df, s, c, dc : (T,) fed funds level, its change, slope, spread, spread change.
+    rr : (T,) real 10-year yield: 10y minus trailing ``inflation_quarters`` CPI inflation.
     eq_start : index into the macro quarters of the first equity quarter.
-    gl, ml, ps : (N,) large-cap log EPS growth (NaN where undefined), large-cap log
-        trailing P/E, small-cap log price, over the equity quarters.
+    gl, ml, ps : (N,) large-cap log growth of the smoothed EPS base (NaN where
+        undefined), large-cap log multiple on that base, small-cap log price, over the
+        equity quarters.
+    ml_ttm : (N,) large-cap log *trailing* P/E (price over the trailing-4Q EPS known at
+        the time), which the trailing P/E anchors and user P/E history are measured on.
     pe_user, eps_user : (N,) user-supplied small-cap log P/E and log EPS (NaN = none).
     carry : small-cap quarterly log carry (IWM total return minus price), mean.
     """
 
     quarters: np.ndarray
+    u: np.ndarray
+    du: np.ndarray
     f: np.ndarray
     df: np.ndarray
     s: np.ndarray
     c: np.ndarray
     dc: np.ndarray
+    rr: np.ndarray
     eq_start: int
     gl: np.ndarray
     ml: np.ndarray
     ps: np.ndarray
+    ml_ttm: np.ndarray
     pe_user: np.ndarray
     eps_user: np.ndarray
     carry: float
@@ -94,23 +104,30 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
     # One extra quarter before the start so that the first change is defined.
     window = panel.loc[(panel.index >= start - 1) & (panel.index <= end)]
     drivers = data.driver_columns()
+    u = _column(window, drivers["unemployment"]).to_numpy()
     f = _column(window, drivers["fedfunds"]).to_numpy()
     s = _column(window, drivers["slope"]).to_numpy()
     c = _column(window, drivers["spread"]).to_numpy()
+    rr = real_yield(panel, data).reindex(window.index).to_numpy()
     # Real-time EPS: quarter t sees the trailing sum through t - eps_lag (publication delay).
-    eps_ttm = _column(panel, "sp500_op_eps_ttm").reindex(window.index - data.eps_lag).to_numpy()
+    ttm = _column(panel, "sp500_op_eps_ttm")
+    eps_ttm = ttm.reindex(window.index - data.eps_lag).to_numpy()
+    lags = range(0, data.eps_smoothing, 4)
+    eps_base = np.mean([ttm.reindex(window.index - data.eps_lag - k).to_numpy() for k in lags], 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        log_e = np.where(eps_ttm > 0, np.log(eps_ttm), np.nan)
-        ml = np.log(_column(window, "sp500_end").to_numpy()) - log_e
+        log_p = np.log(_column(window, "sp500_end").to_numpy())
+        log_e = np.where(eps_base > 0, np.log(eps_base), np.nan)
+        ml = log_p - log_e
+        ml_ttm = log_p - np.where(eps_ttm > 0, np.log(eps_ttm), np.nan)
         ps = np.log(_column(window, "rut_end").to_numpy())
     quarters = np.array([str(q) for q in window.index])
-    df, dc = np.diff(f, prepend=np.nan), np.diff(c, prepend=np.nan)
+    du, df, dc = (np.diff(x, prepend=np.nan) for x in (u, f, c))
     gl = np.diff(log_e, prepend=np.nan)
-    # Drop the extra quarter; the macro block spans the quarters with all three drivers.
+    # Drop the extra quarter; the macro block spans the quarters with all drivers.
     cut = slice(1, None)
-    quarters, f, df, s, c, dc = (a[cut] for a in (quarters, f, df, s, c, dc))
-    gl, ml, ps = gl[cut], ml[cut], ps[cut]
-    macro = _contiguous(f + df + s + c + dc, "the macro drivers", quarters)
+    quarters, u, du, f, df, s, c, dc, rr = (a[cut] for a in (quarters, u, du, f, df, s, c, dc, rr))
+    gl, ml, ml_ttm, ps = gl[cut], ml[cut], ml_ttm[cut], ps[cut]
+    macro = _contiguous(u + du + f + df + s + c + dc + rr, "the macro drivers", quarters)
     if macro.start != 0 or macro.stop != len(quarters):
         raise DataError(
             f"the macro drivers do not cover {data.start}..{data.end}. To fix: set "
@@ -130,19 +147,37 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
     eps_user = _user(window, USER_EPS, cut, eq)
     return ModelData(
         quarters=quarters,
+        u=u,
+        du=du,
         f=f,
         df=df,
         s=s,
         c=c,
         dc=dc,
+        rr=rr,
         eq_start=eq.start,
         gl=gl_eq,
         ml=ml[eq],
         ps=ps[eq],
+        ml_ttm=ml_ttm[eq],
         pe_user=pe_user,
         eps_user=eps_user,
         carry=small_cap_carry(panel.loc[panel.index <= end]),  # no look-ahead
     )
+
+
+def real_yield(panel: pd.DataFrame, data: DataConfig) -> pd.Series:
+    """Real 10-year yield (pp): the 10y yield minus trailing annualised CPI inflation.
+
+    Inflation is the log change of CPI over the last ``data.inflation_quarters``
+    quarters, annualised, a slow proxy for expected inflation known at the quarter's
+    end (NaN where the panel lacks either series).
+    """
+    cpi = _column(panel, CPI_COLUMN)
+    k = data.inflation_quarters
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inflation = 100.0 * np.log(cpi / cpi.shift(k)) * 4.0 / k
+    return _column(panel, YIELD10_COLUMN) - inflation
 
 
 def _user(window: pd.DataFrame, column: str, cut: slice, eq: slice) -> np.ndarray:

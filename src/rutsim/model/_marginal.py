@@ -43,7 +43,12 @@ class ValuationObservations(NamedTuple):
 
 
 def valuation_observations(cfg: ModelConfig, data: ModelData) -> ValuationObservations:
-    """Anchors and user observations as linear observations of ``q`` (mS = mL + q)."""
+    """Anchors and user observations as linear observations of ``q``.
+
+    They are trailing-earnings figures, so they observe ``mL_ttm + q``: the relative
+    multiple ``q`` is taken to be the same on trailing and on smoothed earnings (small
+    and large caps' trailing/smoothed earnings ratios move together).
+    """
     n = len(data.ml)
     names: list[str] = []
     rows: list[np.ndarray] = []
@@ -57,14 +62,14 @@ def valuation_observations(cfg: ModelConfig, data: ModelData) -> ValuationObserv
         i = quarters.index(a.trailing_pe_quarter)
         names.append("anchor_trailing_pe")
         rows.append(np.eye(n)[i])
-        ys.append(np.log(a.trailing_pe) - data.ml[i])
+        ys.append(np.log(a.trailing_pe) - data.ml_ttm[i])
         sds.append(a.trailing_pe_sd)
         if i + 1 >= a.avg_quarters:
             row = np.zeros(n)
             row[i + 1 - a.avg_quarters : i + 1] = 1.0 / a.avg_quarters
             names.append("anchor_avg_pe")
             rows.append(row)
-            ys.append(np.log(a.avg_pe) - float(row @ data.ml))
+            ys.append(np.log(a.avg_pe) - float(row @ data.ml_ttm))
             sds.append(a.avg_pe_sd)
         if i + 1 >= a.ratio_quarters:
             row = np.zeros(n)
@@ -72,18 +77,18 @@ def valuation_observations(cfg: ModelConfig, data: ModelData) -> ValuationObserv
             row[i] += 1.0
             names.append("anchor_pe_vs_avg")
             rows.append(row)
-            ys.append(np.log(a.forward_pe / a.forward_pe_avg) - float(row @ data.ml))
+            ys.append(np.log(a.forward_pe / a.forward_pe_avg) - float(row @ data.ml_ttm))
             sds.append(a.ratio_sd)
     sd = cfg.user_observations.sd
     for i in np.flatnonzero(np.isfinite(data.pe_user)):
         names.append(f"user_pe[{quarters[i]}]")
         rows.append(np.eye(n)[i])
-        ys.append(data.pe_user[i] - data.ml[i])
+        ys.append(data.pe_user[i] - data.ml_ttm[i])
         sds.append(sd)
     for i in np.flatnonzero(np.isfinite(data.eps_user)):
         names.append(f"user_eps[{quarters[i]}]")
         rows.append(np.eye(n)[i])
-        ys.append(data.ps[i] - data.ml[i] - data.eps_user[i])
+        ys.append(data.ps[i] - data.ml_ttm[i] - data.eps_user[i])
         sds.append(sd)
     return ValuationObservations(
         names=tuple(names),

@@ -16,63 +16,22 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from rutsim.config import ModelConfig  # noqa: E402
+from rutsim.config._registry import REGISTRY, names_in  # noqa: E402
 from rutsim.model._checks import Predictive, prior_draws  # noqa: E402
 from rutsim.model._data import ModelData  # noqa: E402
 
-#: Parameters per block, for the trace/rank and prior-vs-posterior figures.
+#: Parameters per figure of the trace/rank and prior-vs-posterior plots: one per equity
+#: block, the macro block in two (ArviZ draws at most 40 panels, two per parameter).
+_MACRO_FIGURES = {"macro_activity_policy": ("du", "df"), "macro_rates_credit": ("s", "c", "rr")}
 BLOCKS = {
-    "macro": [
-        "ff_a",
-        "ff_phi",
-        "ff_sigma",
-        "sl_a",
-        "sl_phi",
-        "sl_beta_df",
-        "sl_sigma",
-        "cs_a",
-        "cs_phi",
-        "cs_beta_df",
-        "cs_sigma",
-        "sc_corr",
-    ],
-    "large_cap": [
-        "gl_a",
-        "gl_rho",
-        "gl_b_df",
-        "gl_b_slope",
-        "gl_b_dspread",
-        "gl_sigma",
-        "ml_a",
-        "ml_phi",
-        "ml_d_ff",
-        "ml_d_spread",
-        "ml_sigma",
-        "glml_corr",
-    ],
-    "small_cap": [
-        "gs_a",
-        "gs_beta_gl",
-        "gs_b_df",
-        "gs_b_slope",
-        "gs_sigma",
-        "q_mu",
-        "q_phi",
-        "q_lambda_dspread",
-        "q_sigma",
-    ],
+    **{
+        fig: [p.name for p in REGISTRY if p.block == "macro" and p.equation in eqs]
+        for fig, eqs in _MACRO_FIGURES.items()
+    },
+    **{block: list(names_in(block)) for block in ("large_cap", "small_cap")},
 }
-#: The macro sensitivities of each channel (earnings growth, multiple, relative valuation).
-SENSITIVITIES = [
-    "gl_b_df",
-    "gl_b_slope",
-    "gl_b_dspread",
-    "gs_b_df",
-    "gs_b_slope",
-    "gs_beta_gl",
-    "ml_d_ff",
-    "ml_d_spread",
-    "q_lambda_dspread",
-]
+#: The macro sensitivities of each equity channel (earnings growth, multiple, q).
+SENSITIVITIES = [p.name for p in REGISTRY if p.role == "effect" and p.block != "macro"]
 
 
 def _save(pc, path: Path) -> None:
@@ -143,8 +102,8 @@ def decomposition_figure(tree: xr.DataTree, data: ModelData, cfg: ModelConfig) -
     axes[0].set_yscale("log")
     axes[0].legend(loc="upper left")
     for ax, name, label, transform in (
-        (axes[1], "eS", "small-cap trailing EPS, index points (model output)", np.exp),
-        (axes[2], "mS", "small-cap trailing P/E (model output)", np.exp),
+        (axes[1], "eS", "small-cap smoothed EPS, index points (model output)", np.exp),
+        (axes[2], "mS_ttm", "small-cap trailing P/E (model output)", np.exp),
     ):
         vals = post[name].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
         q05, q25, q50, q75, q95 = transform(
@@ -156,7 +115,9 @@ def decomposition_figure(tree: xr.DataTree, data: ModelData, cfg: ModelConfig) -
         ax.set_ylabel(label.split(" (")[0])
         ax.set_title(label, fontsize=10)
         ax.legend(loc="upper left", fontsize=8)
-    axes[2].plot(x, np.exp(data.ml), color="grey", lw=1, label="S&P 500 trailing P/E (observed)")
+    axes[2].plot(
+        x, np.exp(data.ml_ttm), color="grey", lw=1, label="S&P 500 trailing P/E (observed)"
+    )
     if cfg.anchors.enabled and cfg.anchors.trailing_pe_quarter in quarters:
         i = quarters.index(cfg.anchors.trailing_pe_quarter)
         axes[2].scatter([i], [cfg.anchors.trailing_pe], color="red", zorder=5, label="seed anchor")

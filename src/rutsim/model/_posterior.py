@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import jax.numpy as jnp
 import numpy as np
 import xarray as xr
 
@@ -26,7 +25,10 @@ def stacked(posterior: xr.Dataset, name: str) -> np.ndarray:
 def add_latent_paths(
     posterior: xr.Dataset, cfg: ModelConfig, data: ModelData, seed: int
 ) -> xr.Dataset:
-    """Add ``q``, ``mS`` and ``eS`` (chain, draw, quarter) to a marginal-``q`` posterior.
+    """Add ``q``, ``mS``, ``mS_ttm`` and ``eS`` (chain, draw, quarter) to a posterior.
+
+    ``mS`` is the small-cap log multiple on smoothed earnings, ``mS_ttm`` the trailing
+    one (what the anchors observe), ``eS`` small-cap log smoothed earnings.
 
     For ``q_parameterisation = "marginal"`` the path is drawn from its exact Gaussian
     conditional given each posterior draw; otherwise the sampler already produced it
@@ -50,7 +52,10 @@ def add_latent_paths(
         return xr.DataArray(x.reshape(nc, nd, -1), dims=dims, coords=coords)
 
     return posterior.assign(
-        q=arr(q), mS=arr(data.ml[None, :] + q), eS=arr(data.ps[None, :] - data.ml[None, :] - q)
+        q=arr(q),
+        mS=arr(data.ml[None, :] + q),
+        mS_ttm=arr(data.ml_ttm[None, :] + q),
+        eS=arr(data.ps[None, :] - data.ml[None, :] - q),
     )
 
 
@@ -67,7 +72,6 @@ def posterior_to_pytree(
     posterior: xr.DataTree | xr.Dataset,
     *,
     max_draws: int | None = None,
-    dtype: str = "float32",
 ) -> PosteriorParams:
     """Turn the posterior into the pytree the JAX simulation consumes.
 
@@ -77,13 +81,14 @@ def posterior_to_pytree(
         A fitted model's posterior (the DataTree's ``posterior`` group is used).
     max_draws : int, optional
         Thin to at most this many samples, evenly spaced over the chain-major stack.
-    dtype : "float32" or "float64"
 
     Returns
     -------
     PosteriorParams
-        Every field shape ``(sample,)``, ``sample`` = chain x draw stacked chain-major
-        (then thinned); ``q_last`` is ``q`` at the last observed quarter.
+        Every field a float64 NumPy array of shape ``(sample,)``, ``sample`` = chain x
+        draw stacked chain-major (then thinned); ``q_last`` is ``q`` at the last observed
+        quarter. The simulation casts to its own dtype, so a float64 run simulates the
+        posterior exactly, not float32-rounded parameters.
     """
     ds = posterior["posterior"].to_dataset() if isinstance(posterior, xr.DataTree) else posterior
     n = ds.sizes["chain"] * ds.sizes["draw"]
@@ -91,21 +96,25 @@ def posterior_to_pytree(
     values = {k: stacked(ds, k)[idx] for k in PARAMETERS}
     values["q_last"] = stacked(ds, "q")[idx, -1]
     return PosteriorParams(
-        **{k: jnp.asarray(values[k], dtype=dtype) for k in PosteriorParams._fields}
+        **{k: np.asarray(values[k], dtype=np.float64) for k in PosteriorParams._fields}
     )
 
 
-def initial_state(data: ModelData, dtype: str = "float32") -> InitialState:
-    """Return the last observed quarter of the estimation sample, where simulations start."""
-    return InitialState(
-        ff=jnp.asarray(data.f[-1], dtype=dtype),
-        df=jnp.asarray(data.df[-1], dtype=dtype),
-        slope=jnp.asarray(data.s[-1], dtype=dtype),
-        spread=jnp.asarray(data.c[-1], dtype=dtype),
-        gl=jnp.asarray(data.gl[-1], dtype=dtype),
-        ml=jnp.asarray(data.ml[-1], dtype=dtype),
-        carry=jnp.asarray(data.carry, dtype=dtype),
-    )
+def initial_state(data: ModelData) -> InitialState:
+    """Return the last observed quarter of the estimation sample (float64 host scalars)."""
+    last = {
+        "ff": data.f[-1],
+        "df": data.df[-1],
+        "slope": data.s[-1],
+        "spread": data.c[-1],
+        "un": data.u[-1],
+        "dun": data.du[-1],
+        "rr": data.rr[-1],
+        "gl": data.gl[-1],
+        "ml": data.ml[-1],
+        "carry": data.carry,
+    }
+    return InitialState(**{k: np.float64(v) for k, v in last.items()})
 
 
 def shock_spec(cfg: ModelConfig) -> ShockSpec:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from rutsim._io import canonical_json, sha256_file, sha256_json
 from rutsim.config import DataConfig, ModelConfig, SamplerConfig
 from rutsim.config._base import FrozenModel
+from rutsim.config._registry import PARAMETER_NAMES
 from rutsim.errors import ModelStoreError
 from rutsim.model._gate import Diagnostics
 
@@ -83,6 +84,28 @@ def write_manifest(folder: Path, manifest: Manifest) -> None:
     (Path(folder) / MANIFEST).write_text(text + "\n", encoding="utf-8")
 
 
+def _check_model_version(path: Path, text: str) -> None:
+    """Refuse a model fitted with another parameter set (an earlier model version).
+
+    Its recorded priors name other parameters; read with this version's defaults its
+    config would change and fail the integrity check with a misleading message.
+    """
+    try:
+        priors = json.loads(text)["config"]["model"]["priors"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return  # malformed: the validation below says so
+    if not isinstance(priors, dict) or set(priors) == set(PARAMETER_NAMES):
+        return
+    missing = sorted(set(PARAMETER_NAMES) - set(priors))
+    raise ModelStoreError(
+        f"{path}: this model was fitted by another version of the rutsim model (its "
+        f"parameters differ from this version's; e.g. it lacks {', '.join(missing[:3]) or 'none'}"
+        f"{' ...' if len(missing) > 3 else ''}), so it cannot be loaded. To fix: fit the "
+        "current model with `rutsim fit CONFIG` (a new model id; the old folder is left as "
+        "it is)."
+    )
+
+
 def read_manifest(folder: Path) -> Manifest:
     """Read and check a manifest: parseable, sealed, and consistent with its folder."""
     folder = Path(folder)
@@ -92,8 +115,10 @@ def read_manifest(folder: Path) -> Manifest:
             f"{folder}: no {MANIFEST}, so this is not a fitted model (or it is incomplete). "
             "To fix: point at a folder under models/ or run `rutsim fit CONFIG`."
         )
+    text = path.read_text(encoding="utf-8")
+    _check_model_version(path, text)
     try:
-        manifest = Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+        manifest = Manifest.model_validate_json(text)
     except ValidationError as exc:
         raise ModelStoreError(
             f"{path}: the manifest is malformed ({exc.error_count()} problems, first: "

@@ -86,10 +86,12 @@ def _model_info(folder: Path | None) -> ModelInfo | None:
         return None
     man = folder / "manifest.json"
     ident = folder / "identification.csv"
+    effects = folder / "effects.csv"
     return ModelInfo(
         folder=str(folder),
         manifest_json=man.read_text(encoding="utf-8") if man.is_file() else "",
         identification=pd.read_csv(ident) if ident.is_file() else None,
+        effects=pd.read_csv(effects) if effects.is_file() else None,
     )
 
 

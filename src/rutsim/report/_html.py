@@ -40,6 +40,7 @@ class ModelInfo:
     folder: str = ""
     manifest_json: str = ""
     identification: pd.DataFrame | None = None
+    effects: pd.DataFrame | None = None
 
 
 def escape(text: object) -> str:
@@ -125,9 +126,13 @@ def _macro_paths(run: RunData) -> str:
     for name in run.scenarios:
         for var, label in (
             ("fedfunds", "fed funds %"),
+            ("unemployment", "unemployment %"),
             ("slope", "slope pp"),
             ("spread", "spread pp"),
+            ("real_yield", "real 10y yield pp"),
         ):
+            if var not in sim:
+                continue
             vals = sim[var].sel(scenario=name).values.astype(np.float64)
             med = quantile(vals.reshape(-1, vals.shape[-1]), 0.5, axis=0)
             cells = "".join(f"<td>{v:.2f}</td>" for v in med)
@@ -153,6 +158,50 @@ def _attribution_table(
     return _metric_table(table, entities, horizons, metrics)
 
 
+#: Labels of the skeleton split in ``drivers.csv`` (see rutsim.model.decompose).
+DRIVER_PARTS = {
+    "valuation_reversion": "valuation reversion",
+    "earnings_trend": "earnings trend",
+    "rates": "rates",
+    "credit": "credit",
+    "activity": "activity",
+    "total": "skeleton total",
+}
+
+
+def drivers_section(run: RunData, horizons: Sequence[int]) -> str:
+    """Per scenario, the deterministic skeleton of the small-cap log price split by driver."""
+    path = run.folder / "drivers.csv"
+    if not path.is_file():
+        return "<p>This run folder has no drivers.csv (runs written before model v2 lack it).</p>"
+    df = pd.read_csv(path)
+    head = "".join(f"<th>{int(h)}q</th>" for h in horizons)
+    rows = []
+    for name in run.scenarios:
+        one = df[df["scenario"] == name].set_index("quarter")
+        for part, label in DRIVER_PARTS.items():
+            cells = "".join(
+                f"<td>{100 * float(one.at[h, part]):+.1f}</td>" if h in one.index else "<td></td>"
+                for h in horizons
+            )
+            style = " style='font-weight:bold'" if part == "total" else ""
+            first = f"<td class='l'>{escape(name)}</td><td class='l'>{label}</td>"
+            rows.append(f"<tr{style}>{first}{cells}</tr>")
+    return (
+        "<p>Why the centre is where it is: the model's deterministic skeleton (every shock "
+        "at zero, posterior mean, along the scenario's median macro path) of the small-cap "
+        "cumulative log price return, in log points. <b>Valuation reversion</b> and "
+        "<b>earnings trend</b> are where multiple and earnings go with every driver held at "
+        "its last observed value; <b>rates</b> (fed funds, slope, real yield), "
+        "<b>credit</b> and <b>activity</b> (unemployment) are what the scenario's changes "
+        "in them add. The parts add up to the skeleton total, which sits near, not at, the "
+        "simulated median (shocks are skewed and fat-tailed).</p>"
+        f"<table><tr><th class='l'>scenario</th><th class='l'>part</th>{head}</tr>"
+        + "".join(rows)
+        + "</table>"
+    )
+
+
 def _model_section(model: ModelInfo | None) -> str:
     if model is None or not model.folder:
         return (
@@ -163,6 +212,16 @@ def _model_section(model: ModelInfo | None) -> str:
     if model.manifest_json:
         parts.append(
             f"<h3>Fit manifest and diagnostics</h3><pre>{escape(model.manifest_json)}</pre>"
+        )
+    if model.effects is not None:
+        parts.append(
+            "<h3>Long-run effects</h3><p>A permanent +1 pp step in one driver, the others "
+            "held, once the model has settled (log points: median and 90% interval; "
+            "'theory' is the sign economics expects, 'agrees' whether the interval says "
+            "so).</p>"
+            + model.effects[model.effects["in_model"]]
+            .drop(columns="in_model")
+            .to_html(index=False, escape=True, na_rep="", float_format="{:+.3f}".format)
         )
     if model.identification is not None:
         parts.append(
@@ -219,6 +278,8 @@ def render_html(
         "<h2>Risk table</h2><p>Losses are positive numbers; VaR and CVaR at confidence "
         "level 95% and 99%.</p>",
         _metric_table(table, entities, horizons, risk),
+        "<h2>What drives the answer</h2>",
+        drivers_section(run, horizons),
         "<h2>Attribution</h2><p>Cumulative log return split into earnings growth, multiple "
         "change and carry, for the mean outcome and for the worst 5% (the CVaR-95 tail). "
         "The parts add up to the total.</p>",

@@ -13,6 +13,8 @@ Mapping (each an approximation, written into the scenario file):
   the mapping exact.
 - ``spread`` <- ``BBB corporate yield`` minus ``10-year Treasury yield``: a proxy for
   Moody's Baa minus 10y.
+- ``unemployment`` <- ``Unemployment rate``: the same BLS civilian rate (quarterly
+  average) the model is fitted on.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ FED_COLUMNS: dict[str, str] = {
     "short": "3-month Treasury rate",
     "long": "10-year Treasury yield",
     "bbb": "BBB corporate yield",
+    "unemployment": "Unemployment rate",
 }
 
 _SOURCES = {
@@ -54,6 +57,7 @@ _SOURCES = {
         "Fed columns 'BBB corporate yield' minus '10-year Treasury yield' (proxy for "
         "Moody's Baa minus 10y)"
     ),
+    "unemployment": "Fed column 'Unemployment rate' (BLS civilian rate, quarterly average)",
 }
 
 
@@ -74,8 +78,9 @@ def _columns(frame: pd.DataFrame, csv_path: Path) -> dict[str, np.ndarray]:
         raise DataError(
             f"{csv_path}: missing column(s) {', '.join(repr(c) for c in missing)} needed to "
             f"build a scenario (found: {found}). To fix: use a Fed supervisory scenario "
-            "table with the 3-month Treasury rate, 10-year Treasury yield and BBB "
-            "corporate yield columns (e.g. the 2025 Table 2A or 3A domestic variables)."
+            "table with the 3-month Treasury rate, 10-year Treasury yield, BBB "
+            "corporate yield and unemployment rate columns (e.g. the 2025 Table 2A or 3A "
+            "domestic variables)."
         )
     out = {}
     for role, name in FED_COLUMNS.items():
@@ -139,6 +144,7 @@ def import_fed_table(
         "fedfunds": cols["short"],
         "slope": cols["long"] - cols["short"],
         "spread": cols["bbb"] - cols["long"],
+        "unemployment": cols["unemployment"],
     }
     paths = {}
     for variable, values in series.items():
@@ -166,7 +172,9 @@ def import_fed_table(
         '10y-2y when markets price cuts; a run config with [data] slope = "10y3m" makes '
         "this exact); "
         "spread = BBB corporate yield minus 10-year Treasury yield (proxy for "
-        "Moody's Baa minus 10y). All three are pinned (no uncertainty around the path).\n\n"
+        "Moody's Baa minus 10y); unemployment = the table's unemployment rate (the same "
+        "BLS series the model is fitted on). All four are pinned (no uncertainty around "
+        "the path).\n\n"
         f"{timing}\n\n"
         "Weight: a stress scenario, outside the probability blend unless a run config "
         "gives it a weight."

@@ -16,6 +16,7 @@ _TITLES = {
     "fedfunds": "Fed funds, quarterly average (%)",
     "slope": "Slope (pp)",
     "spread": "Credit spread (pp)",
+    "unemployment": "Unemployment rate (%)",
 }
 #: Two-sided 90% band of a normal deviation.
 _Z90 = 1.6448536269514722

@@ -1,7 +1,8 @@
 """The scenario file schema: a frozen, validated description of one macro narrative.
 
 A scenario file (TOML, see ``scenarios/README.md``) names a narrative and gives paths for
-any of the macro variables ``fedfunds`` (%), ``slope`` (pp) and ``spread`` (pp). Each
+any of the macro variables ``fedfunds`` (%), ``slope`` (pp), ``spread`` (pp) and
+``unemployment`` (%, the activity state). Each
 given variable uses exactly one path form:
 
 - ``meetings``: FOMC decisions in basis points keyed by scheduled decision date, applied
@@ -29,7 +30,7 @@ from rutsim.scenario._calendar import fomc_meeting_dates
 __all__ = ["PATH_FORMS", "QUARTER_LABEL", "Scenario", "VariablePath"]
 
 # The path fields of Scenario, in the order of rutsim.simulate._types.MACRO_VARIABLES.
-_VARIABLES = ("fedfunds", "slope", "spread")
+_VARIABLES = ("fedfunds", "slope", "spread", "unemployment")
 
 #: The mutually exclusive ways of giving one variable's path.
 PATH_FORMS: tuple[str, ...] = ("meetings", "year_end", "table")
@@ -191,8 +192,10 @@ class Scenario(FrozenModel):
         scenarios that run).
     as_of : str, optional
         Free-text note of when the narrative was written, e.g. "2025-09-18".
-    fedfunds, slope, spread : VariablePath, optional
-        Given paths (%, pp, pp); a variable left out is simulated by the model.
+    fedfunds, slope, spread, unemployment : VariablePath, optional
+        Given paths (%, pp, pp, %); a variable left out is simulated by the model. Pin
+        ``unemployment`` with ``fedfunds`` to say *why* the Fed moves: fed funds alone
+        reads as the Fed moving by choice, with activity following its own dynamics.
     """
 
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
@@ -202,6 +205,7 @@ class Scenario(FrozenModel):
     fedfunds: VariablePath | None = None
     slope: VariablePath | None = None
     spread: VariablePath | None = None
+    unemployment: VariablePath | None = None
 
     _source: str | None = PrivateAttr(default=None)
 

@@ -37,15 +37,22 @@ def _family(kind: str, nu: float) -> _Family | None:
     return _Family(int(nu) // 2, int(nu) % 2)
 
 
+#: Shock family of each Gamma row (see ``_step.py``): macro single, macro pair, equity.
+_ROWS: tuple[str, ...] = ("macro", "pair", "equity", "equity", "equity", "macro", "macro")
+assert len(_ROWS) == N_GAMMAS
+
+
 def random_words(shocks: ShockSpec) -> tuple[int, int]:
     """Return (normals, uniforms) drawn per path-step for these shock families."""
     normals, uniforms = N_NORMALS, 0
-    if (f := _family(shocks.macro, shocks.macro_nu)) is not None:
-        normals += f.h + f.h + 1  # fed funds weight; slope/spread weight + conditional extra
-        uniforms += 2 * f.m
-    if (f := _family(shocks.equity, shocks.equity_nu)) is not None:
-        normals += (N_GAMMAS - 2) * f.h
-        uniforms += (N_GAMMAS - 2) * f.m
+    macro = _family(shocks.macro, shocks.macro_nu)
+    equity = _family(shocks.equity, shocks.equity_nu)
+    for row in _ROWS:
+        f = equity if row == "equity" else macro
+        if f is not None:
+            # the pair's weight takes one more half-square when one of the two is pinned
+            normals += f.h + (row == "pair")
+            uniforms += f.m
     return normals, uniforms
 
 
@@ -76,8 +83,8 @@ def draw_step(
         This (scenario, sample, quarter)'s key.
     n_paths : int
         Paths.
-    pinned_t : bool array, shape ``(3,)``
-        This quarter's pinned mask (fed funds, slope, spread).
+    pinned_t : bool array, shape ``(len(MACRO_VARIABLES),)``
+        This quarter's pinned mask (fed funds, slope, spread, unemployment).
     shocks : ShockSpec
         Shock families (static).
     dtype : jnp.dtype
@@ -99,29 +106,23 @@ def draw_step(
     one = jnp.logical_xor(pinned_t[1], pinned_t[2]).astype(dtype)
     zi, ui = N_NORMALS, 0
     rows: list[jax.Array] = []
-    macro = _family(shocks.macro, shocks.macro_nu)
-    if macro is not None:
-        logs = u[ui : ui + 2 * macro.m]
-        rows.append(_gammas(macro, logs[: macro.m], z[zi : zi + macro.h], None))
-        zi += macro.h
-        rows.append(_gammas(macro, logs[macro.m :], z[zi : zi + macro.h + 1], one))
-        zi += macro.h + 1
-        ui += 2 * macro.m
-    elif shocks.macro == "student_t":
-        half = jnp.asarray(shocks.macro_nu / 2, dtype)
-        shape = jnp.stack([half, half + one / 2])[:, None]
-        rows += list(jax.random.gamma(jax.random.fold_in(kg, 0), shape, (2, n_paths), dtype))
-    else:
-        rows += [jnp.ones((n_paths,), dtype)] * 2
-    equity = _family(shocks.equity, shocks.equity_nu)
-    for i in range(N_GAMMAS - 2):
-        if equity is not None:
-            rows.append(_gammas(equity, u[ui : ui + equity.m], z[zi : zi + equity.h], None))
-            zi += equity.h
-            ui += equity.m
-        elif shocks.equity == "student_t":
-            half = jnp.asarray(shocks.equity_nu / 2, dtype)
-            rows.append(jax.random.gamma(jax.random.fold_in(kg, 1 + i), half, (n_paths,), dtype))
+    for i, row in enumerate(_ROWS):
+        kind, nu = (
+            (shocks.equity, shocks.equity_nu)
+            if row == "equity"
+            else (shocks.macro, shocks.macro_nu)
+        )
+        f = _family(kind, nu)
+        extra = one if row == "pair" else None
+        if f is not None:
+            n_z = f.h + (row == "pair")
+            rows.append(_gammas(f, u[ui : ui + f.m], z[zi : zi + n_z], extra))
+            zi += n_z
+            ui += f.m
+        elif kind == "student_t":
+            half = jnp.asarray(nu / 2, dtype)
+            shape = half + one / 2 if extra is not None else half
+            rows.append(jax.random.gamma(jax.random.fold_in(kg, i), shape, (n_paths,), dtype))
         else:
             rows.append(jnp.ones((n_paths,), dtype))
     return z[:N_NORMALS], jnp.stack(rows)

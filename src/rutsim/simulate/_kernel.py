@@ -29,7 +29,7 @@ from rutsim.errors import ConfigError, ScenarioError
 from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate._draws import draw_step
 from rutsim.simulate._step import PathState, StepInput, init_state, step
-from rutsim.simulate._types import ScenarioArrays, SimPaths
+from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 
 DType = Literal["float32", "float64"]
 _DEFAULT_SHOCKS = ShockSpec()
@@ -125,18 +125,19 @@ def _simulate(
     )
 
     def body(state: PathState, xs: tuple[jax.Array, jax.Array, jax.Array]) -> tuple:
-        values_t, pinned_t, t = xs  # (S, 3), (S, 3), ()
+        values_t, pinned_t, t = xs  # (S, V), (S, V), ()
         normals, gammas = _draw_all(sample_keys, pinned_t, t, n_paths, shocks, jdtype)
         return over_all(params, path_sd, state, StepInput(values_t, pinned_t, normals, gammas))
 
     one_path = init_state(params, initial, jdtype)  # fields () or (sample,) for q
     shape = (n_scen, n_samp, n_paths)
     start = PathState(
-        *(jnp.broadcast_to(jnp.asarray(f), shape) for f in one_path[:6]),
+        **{
+            k: jnp.broadcast_to(jnp.asarray(v), shape)
+            for k, v in one_path._asdict().items()
+            if k != "q"
+        },
         q=jnp.broadcast_to(one_path.q[None, :, None], shape),
-        dev_ff=jnp.zeros(shape, jdtype),
-        dev_slope=jnp.zeros(shape, jdtype),
-        dev_spread=jnp.zeros(shape, jdtype),
     )
     quarters = jnp.arange(horizon, dtype=jnp.uint32)
     xs = (jnp.swapaxes(values, 0, 1), jnp.swapaxes(pinned, 0, 1), quarters)
@@ -161,10 +162,11 @@ def _check_inputs(
             "To fix: set simulation.horizon to a positive number of quarters."
         )
     values = np.shape(scenarios.values)
-    if len(values) != 3 or values[2] != 3 or np.shape(scenarios.pinned) != values:
+    n_var = len(MACRO_VARIABLES)
+    if len(values) != 3 or values[2] != n_var or np.shape(scenarios.pinned) != values:
         raise ScenarioError(
             f"scenario arrays have shapes values {values}, pinned {np.shape(scenarios.pinned)}; "
-            "expected (scenario, horizon, 3) for both. To fix: stack ScenarioArrays "
+            f"expected (scenario, horizon, {n_var}) for both. To fix: stack ScenarioArrays "
             "built by rutsim.scenario.scenario_arrays along a leading scenario axis."
         )
     if values[1] < horizon:
@@ -172,7 +174,7 @@ def _check_inputs(
             f"scenario paths cover {values[1]} quarters but the horizon is {horizon}. "
             "To fix: extend the scenario paths or shorten simulation.horizon."
         )
-    if np.shape(scenarios.path_sd) != (values[0], 3) or np.shape(key) != (values[0],):
+    if np.shape(scenarios.path_sd) != (values[0], n_var) or np.shape(key) != (values[0],):
         raise ScenarioError(
             f"{values[0]} scenarios but path_sd has shape {np.shape(scenarios.path_sd)} and "
             f"the keys shape {np.shape(key)}. To fix: pass one key (scenario_keys) and one "
@@ -214,8 +216,8 @@ def simulate_chunk(
     initial : InitialState
         Last observed quarter (scalars).
     scenarios : ScenarioArrays
-        Stacked scenarios: ``values`` and ``pinned`` ``(scenario, >= horizon, 3)``,
-        ``path_sd`` ``(scenario, 3)``.
+        Stacked scenarios: ``values`` and ``pinned`` ``(scenario, >= horizon, V)``,
+        ``path_sd`` ``(scenario, V)``, ``V = len(MACRO_VARIABLES)``.
     n_paths : int
         Paths per (scenario, sample).
     horizon : int

@@ -1,22 +1,30 @@
 """One quarter of the model for one path: the pure step scanned over the horizon.
 
-The equations are those of :class:`rutsim.model.PosteriorParams` (``docs/model.md``).
-Every random number a step needs is drawn before the scan (see ``_kernel.py``), so the
-step itself is arithmetic only: that keeps the scan body small and lets XLA fuse it.
+The equation means come from :mod:`rutsim.model._equations`, the same functions the
+PyMC model is built from (``docs/model.md``). Every random number a step needs is drawn
+before the scan (see ``_draws.py``), so the step itself is arithmetic only: that keeps
+the scan body small and lets XLA fuse it.
 
-Shock layout on the last axis of ``normals`` (``N_NORMALS``):
-``0`` fed funds, ``1``-``2`` slope/spread pair, ``3``-``4`` large-cap growth/multiple
-pair, ``5`` relative multiple q, ``6`` small-cap growth, ``7``-``9`` random-walk
-deviations of the pinned fed funds, slope and spread paths.
+Shock layout on the last axis of ``normals`` (``N_NORMALS``): ``0`` fed funds, ``1``-``2``
+slope/spread pair, ``3``-``4`` large-cap growth/multiple pair, ``5`` relative multiple q,
+``6`` small-cap growth, ``7``-``9`` random-walk deviations of the pinned fed funds,
+slope and spread paths, ``10`` unemployment, ``11`` real yield, ``12`` deviation of the
+pinned unemployment path.
 
 Student-t shocks are normal scale mixtures ``x = sigma * z / sqrt(w)`` with
 ``w ~ Gamma(nu/2, rate=nu/2)``; a correlated pair shares one ``w`` (bivariate t). Layout
 on the last axis of ``gammas`` (unit-rate Gamma draws, ``N_GAMMAS``): ``0`` fed funds,
 ``1`` slope/spread pair, ``2`` equity growth/multiple pair, ``3`` q, ``4`` small-cap
-growth. When exactly one of slope and spread is pinned, the mixing weight of the pair is
-drawn from its conditional given the pinned variable's implied standardised shock ``x``:
-``w | x ~ Gamma((nu + 1)/2, rate=(nu + x^2)/2)``, and the free variable's shock from its
-conditional normal given ``x`` and ``w``; this keeps the conditional simulation exact.
+growth, ``5`` unemployment, ``6`` real yield. When exactly one of slope and spread is
+pinned, the mixing weight of the pair is drawn from its conditional given the pinned
+variable's implied standardised shock ``x``: ``w | x ~ Gamma((nu + 1)/2, rate=(nu +
+x^2)/2)``, and the free variable's shock from its conditional normal given ``x`` and
+``w``; this keeps the conditional simulation exact.
+
+Ordering: unemployment first, then the Fed's reaction, then curve, credit and real
+yield. Pinning unemployment and fed funds together therefore says why the Fed moves;
+pinning fed funds alone leaves unemployment to its own dynamics (the Fed moves by
+choice, not because the economy turned).
 """
 
 from __future__ import annotations
@@ -26,11 +34,12 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from rutsim.model import _equations as eq
 from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate._types import SimPaths
 
-N_NORMALS = 10
-N_GAMMAS = 5
+N_NORMALS = 13
+N_GAMMAS = 7
 
 
 class PathState(NamedTuple):
@@ -40,21 +49,25 @@ class PathState(NamedTuple):
     df: jax.Array
     slope: jax.Array
     spread: jax.Array
+    un: jax.Array
+    dun: jax.Array
+    rr: jax.Array
     gl: jax.Array
     ml: jax.Array
     q: jax.Array
-    # Random-walk deviations of the pinned paths, kept as scalars (not one (3,) array) so
+    # Random-walk deviations of the pinned paths, kept as scalars (not one (4,) array) so
     # that vmapped state arrays keep paths on their minor axis.
     dev_ff: jax.Array
     dev_slope: jax.Array
     dev_spread: jax.Array
+    dev_un: jax.Array
 
 
 class StepInput(NamedTuple):
     """What one quarter of one path consumes (the scanned-over slices)."""
 
-    values: jax.Array  # (3,) given macro path
-    pinned: jax.Array  # (3,) bool
+    values: jax.Array  # (4,) given path of MACRO_VARIABLES
+    pinned: jax.Array  # (4,) bool
     normals: jax.Array  # (N_NORMALS,)
     gammas: jax.Array  # (N_GAMMAS,) unit-rate Gamma draws (unused for normal shocks)
 
@@ -66,12 +79,16 @@ def init_state(p: PosteriorParams, initial: InitialState, dtype: jnp.dtype) -> P
         df=jnp.asarray(initial.df, dtype),
         slope=jnp.asarray(initial.slope, dtype),
         spread=jnp.asarray(initial.spread, dtype),
+        un=jnp.asarray(initial.un, dtype),
+        dun=jnp.asarray(initial.dun, dtype),
+        rr=jnp.asarray(initial.rr, dtype),
         gl=jnp.asarray(initial.gl, dtype),
         ml=jnp.asarray(initial.ml, dtype),
         q=jnp.asarray(p.q_last, dtype),
         dev_ff=jnp.zeros((), dtype),
         dev_slope=jnp.zeros((), dtype),
         dev_spread=jnp.zeros((), dtype),
+        dev_un=jnp.zeros((), dtype),
     )
 
 
@@ -103,7 +120,7 @@ def step(
         One posterior sample (every field a scalar).
     carry_rate : scalar
         Quarterly log carry, added to the price return.
-    path_sd : array, shape ``(3,)``
+    path_sd : array, shape ``(4,)``
         Per-quarter sd of the random-walk deviation around pinned paths.
     shocks : ShockSpec
         Static shock families (normal or Student-t) and degrees of freedom.
@@ -119,6 +136,7 @@ def step(
     """
     z = x.normals
     g = x.gammas
+    pv = p._asdict()
     macro_t = shocks.macro == "student_t"
     equity_t = shocks.equity == "student_t"
     mnu = jnp.asarray(shocks.macro_nu, z.dtype)
@@ -127,18 +145,30 @@ def step(
     dev_ff = state.dev_ff + path_sd[0] * z[7]
     dev_slope = state.dev_slope + path_sd[1] * z[8]
     dev_spread = state.dev_spread + path_sd[2] * z[9]
-    target = (x.values[0] + dev_ff, x.values[1] + dev_slope, x.values[2] + dev_spread)
-    pin_f, pin_s, pin_c = x.pinned[0], x.pinned[1], x.pinned[2]
+    dev_un = state.dev_un + path_sd[3] * z[12]
+    target = (
+        x.values[0] + dev_ff,
+        x.values[1] + dev_slope,
+        x.values[2] + dev_spread,
+        x.values[3] + dev_un,
+    )
+    pin_f, pin_s, pin_c, pin_u = x.pinned[0], x.pinned[1], x.pinned[2], x.pinned[3]
 
-    # Fed funds: first in the recursive ordering, so pinning it only fixes df_t.
+    # Activity first in the recursive ordering.
+    e_u = z[10] * _inv_sqrt_weight(g[5], mnu / 2, macro_t)
+    un_model = state.un + eq.unemployment(pv, state.dun, state.un) + p.un_sigma * e_u
+    un = jnp.where(pin_u, target[3], un_model)
+    dun = un - state.un
+
+    # Fed funds: the reaction function; pinning it fixes df_t given this quarter's du_t.
     e_f = z[0] * _inv_sqrt_weight(g[0], mnu / 2, macro_t)
-    ff_model = state.ff + p.ff_a + p.ff_phi * state.df + p.ff_sigma * e_f
+    ff_model = state.ff + eq.policy(pv, state.df, dun) + p.ff_sigma * e_f
     ff = jnp.where(pin_f, target[0], ff_model)
     df = ff - state.ff
 
-    # Slope and spread: conditional on df_t, correlated shocks.
-    mu_s = p.sl_a + p.sl_phi * state.slope + p.sl_beta_df * df
-    mu_c = p.cs_a + p.cs_phi * state.spread + p.cs_beta_df * df
+    # Slope and spread: conditional on df_t and du_t, correlated shocks.
+    mu_s = eq.slope(pv, state.slope, df, dun)
+    mu_c = eq.spread(pv, state.spread, df, dun)
     x_s = _safe_div(target[1] - mu_s, p.sl_sigma)  # implied standardised shocks if pinned
     x_c = _safe_div(target[2] - mu_c, p.cs_sigma)
     one_pinned = jnp.logical_xor(pin_s, pin_c)
@@ -160,35 +190,26 @@ def step(
     slope = jnp.where(pin_s, target[1], slope_free)
     spread = jnp.where(pin_c, target[2], spread_free)
     dspread = spread - state.spread
+    rr = eq.real_rate(pv, state.rr, df, dun) + p.rr_sigma * z[11] * _inv_sqrt_weight(
+        g[6], mnu / 2, macro_t
+    )
 
-    # Large caps: earnings growth and the multiple, correlated shocks.
+    # Large caps: smoothed earnings growth (with the catch-up towards the multiple's
+    # driver-implied level) and the multiple, correlated shocks.
     inv_we = _inv_sqrt_weight(g[2], enu / 2, equity_t)
     r = p.glml_corr
     v_g = p.gl_sigma * z[3] * inv_we
     v_m = p.ml_sigma * (r * z[3] + jnp.sqrt(1 - r * r) * z[4]) * inv_we
-    gl = (
-        p.gl_a
-        + p.gl_rho * state.gl
-        + p.gl_b_df * state.df
-        + p.gl_b_slope * state.slope
-        + p.gl_b_dspread * dspread
-        + v_g
-    )
-    ml = p.ml_a + p.ml_phi * state.ml + p.ml_d_ff * ff + p.ml_d_spread * spread + v_m
+    gap = eq.valuation_gap(pv, state.ml, state.rr, state.spread, state.ff)
+    gl = eq.earnings(pv, state.gl, dun, state.df, state.slope, dspread, gap) + v_g
+    ml = eq.multiple(pv, state.ml, rr, spread, ff) + v_m
 
     # Small caps: relative multiple q and earnings growth.
-    q = (
-        p.q_mu * (1 - p.q_phi)
-        + p.q_phi * state.q
-        + p.q_lambda_dspread * dspread
-        + p.q_sigma * z[5] * _inv_sqrt_weight(g[3], enu / 2, equity_t)
+    q = eq.relative_multiple(pv, state.q, dspread) + p.q_sigma * z[5] * _inv_sqrt_weight(
+        g[3], enu / 2, equity_t
     )
-    gs = (
-        p.gs_a
-        + p.gs_beta_gl * gl
-        + p.gs_b_df * state.df
-        + p.gs_b_slope * state.slope
-        + p.gs_sigma * z[6] * _inv_sqrt_weight(g[4], enu / 2, equity_t)
+    gs = eq.small_earnings(pv, gl, state.df, state.slope) + p.gs_sigma * z[6] * _inv_sqrt_weight(
+        g[4], enu / 2, equity_t
     )
 
     log_multiple = ml + q
@@ -198,6 +219,8 @@ def step(
         fedfunds=ff,
         slope=slope,
         spread=spread,
+        unemployment=un,
+        real_yield=rr,
         earnings_growth=gs,
         log_multiple=log_multiple,
         multiple_change=multiple_change,
@@ -206,5 +229,7 @@ def step(
         total_return=price_return + carry_rate,
         largecap_return=gl + ml - state.ml,
     )
-    new_state = PathState(ff, df, slope, spread, gl, ml, q, dev_ff, dev_slope, dev_spread)
+    new_state = PathState(
+        ff, df, slope, spread, un, dun, rr, gl, ml, q, dev_ff, dev_slope, dev_spread, dev_un
+    )
     return new_state, out

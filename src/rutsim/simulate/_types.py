@@ -7,7 +7,7 @@ from typing import NamedTuple
 import jax
 
 #: Order of the macro variables on the last axis of :class:`ScenarioArrays` arrays.
-MACRO_VARIABLES: tuple[str, ...] = ("fedfunds", "slope", "spread")
+MACRO_VARIABLES: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment")
 
 
 class ScenarioArrays(NamedTuple):
@@ -15,12 +15,13 @@ class ScenarioArrays(NamedTuple):
 
     Attributes
     ----------
-    values : float array, shape ``(horizon, 3)``
-        Given path of (fedfunds %, slope pp, spread pp); ignored where not pinned.
-    pinned : bool array, shape ``(horizon, 3)``
+    values : float array, shape ``(horizon, 4)``
+        Given path of (fedfunds %, slope pp, spread pp, unemployment %); ignored where not
+        pinned.
+    pinned : bool array, shape ``(horizon, 4)``
         True where the scenario fixes the variable; False where the macro block simulates
         it conditionally on the pinned ones.
-    path_sd : float array, shape ``(3,)``
+    path_sd : float array, shape ``(4,)``
         Per-quarter standard deviation of a random-walk deviation around each pinned path
         (the scenario's own uncertainty). Zero reproduces the path exactly.
     """
@@ -38,9 +39,10 @@ class SimPaths(NamedTuple):
 
     Attributes
     ----------
-    fedfunds, slope, spread : macro levels (%, pp, pp).
-    earnings_growth : small-cap log earnings growth gS_t.
-    log_multiple : small-cap log trailing P/E mS_t = mL_t + q_t (model output, not history).
+    fedfunds, slope, spread, unemployment, real_yield : macro levels (%, pp, pp, %, pp).
+    earnings_growth : small-cap log growth of smoothed earnings gS_t.
+    log_multiple : small-cap log multiple on smoothed (12-quarter average) earnings,
+        mS_t = mL_t + q_t (model output, not history).
     multiple_change : mS_t - mS_{t-1}.
     carry : small-cap quarterly log carry (dividends net of fees).
     price_return : small-cap log price return = earnings_growth + multiple_change.
@@ -51,6 +53,8 @@ class SimPaths(NamedTuple):
     fedfunds: jax.Array
     slope: jax.Array
     spread: jax.Array
+    unemployment: jax.Array
+    real_yield: jax.Array
     earnings_growth: jax.Array
     log_multiple: jax.Array
     multiple_change: jax.Array

@@ -1,0 +1,284 @@
+"""What drives the answer: long-run effects and the deterministic skeleton by driver.
+
+Both come from one NumPy recursion of the equity equations (:func:`skeleton`), built
+from the same equation functions as the PyMC model and the JAX step, run without shocks
+along given macro paths:
+
+- :func:`long_run_effects`: the effect of a permanent +1 pp step in one driver (fed
+  funds, real 10-year yield, credit spread, unemployment), the others held where they
+  are, on the large-cap log multiple and log earnings, the small-cap log multiple and
+  log earnings, and the small-cap log price, once the system has settled (400 quarters).
+  These are partial effects through the equity equations; the macro block's own
+  responses (a cut steepening the curve, say) are not added.
+- :func:`decompose`: a scenario's skeleton path of the small-cap log price split into
+  valuation reversion and the earnings trend (every driver held at its last observed
+  value) plus the contributions of the scenario's changes in rates, credit and
+  activity. The equations are affine in the drivers, so the parts add up exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from rutsim.model import _equations as eq
+from rutsim.model._prep import columns
+
+#: Macro inputs of the equity block, as named in :func:`skeleton`'s ``drivers``.
+DRIVERS: tuple[str, ...] = ("fedfunds", "slope", "spread", "real_yield", "unemployment")
+#: Drivers of the long-run effects table, with labels.
+EFFECT_DRIVERS: dict[str, str] = {
+    "fedfunds": "fed funds",
+    "real_yield": "real 10y yield",
+    "spread": "credit spread",
+    "unemployment": "unemployment",
+}
+#: Outcomes of the long-run effects table (log points per pp).
+OUTCOMES: dict[str, str] = {
+    "large_multiple": "large-cap log multiple",
+    "large_earnings": "large-cap log earnings",
+    "small_multiple": "small-cap log multiple",
+    "small_earnings": "small-cap log earnings",
+    "small_price": "small-cap log price",
+}
+#: The sign theory expects for a +1 pp step ("" where it has no clear view).
+THEORY: dict[tuple[str, str], str] = {
+    ("fedfunds", "large_multiple"): "-",
+    ("fedfunds", "small_earnings"): "-",
+    ("fedfunds", "small_price"): "-",
+    ("real_yield", "large_multiple"): "-",
+    ("real_yield", "small_multiple"): "-",
+    ("real_yield", "small_price"): "-",
+    ("spread", "large_multiple"): "-",
+    ("spread", "small_multiple"): "-",
+    ("spread", "large_earnings"): "-",
+    ("spread", "small_earnings"): "-",
+    ("spread", "small_price"): "-",
+    ("unemployment", "large_earnings"): "-",
+    ("unemployment", "small_earnings"): "-",
+    ("unemployment", "small_price"): "-",
+}
+#: Which equations each driver enters (a driver absent from every equation of an outcome
+#: has an effect of exactly zero by construction, which the table says).
+_ENTERS: dict[str, tuple[str, ...]] = {
+    "fedfunds": ("ml_d_ff", "gl_b_df", "gs_b_df"),
+    "real_yield": ("ml_d_rr",),
+    "spread": ("ml_d_spread", "gl_b_dspread", "q_lambda_dspread"),
+    "unemployment": ("gl_b_du",),
+}
+
+
+def skeleton(
+    theta: Mapping[str, np.ndarray],
+    start: Mapping[str, np.ndarray | float],
+    drivers: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
+    """Run the equity equations without shocks along given macro paths.
+
+    Parameters
+    ----------
+    theta : mapping of str to ndarray
+        Posterior samples, each shape (sample,).
+    start : mapping
+        The last observed quarter: ``fedfunds, df, slope, spread, real_yield,
+        unemployment, gl, ml`` (scalars) and ``q`` (scalar or (sample,)).
+    drivers : mapping of str to ndarray
+        Each of :data:`DRIVERS` over the horizon, shape (H,) or (sample, H).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``gl, ml, q, gs`` (sample, H) and the cumulative log changes from the start
+        ``large_earnings, large_multiple, small_earnings, small_multiple, small_price``.
+    """
+    p = columns(dict(theta))
+    n = len(next(iter(theta.values())))
+    path = {
+        k: np.broadcast_to(np.asarray(v, float), (n, np.shape(v)[-1])) for k, v in drivers.items()
+    }
+    horizon = path["fedfunds"].shape[1]
+
+    def first(name: str) -> np.ndarray:
+        return np.broadcast_to(np.asarray(start[name], float).reshape(-1), (n,)).copy()
+
+    f, s, c = first("fedfunds"), first("slope"), first("spread")
+    rr, u, df = first("real_yield"), first("unemployment"), first("df")
+    gl, ml, q = first("gl"), first("ml"), first("q")
+    out = {k: np.empty((n, horizon)) for k in ("gl", "ml", "q", "gs")}
+    cols = lambda x: x[:, None]  # noqa: E731 - (sample,) to the (sample, 1) of the params
+    for t in range(horizon):
+        f_t, s_t, c_t = path["fedfunds"][:, t], path["slope"][:, t], path["spread"][:, t]
+        rr_t, u_t = path["real_yield"][:, t], path["unemployment"][:, t]
+        gap = eq.valuation_gap(p, cols(ml), cols(rr), cols(c), cols(f))
+        gl_t = eq.earnings(p, cols(gl), cols(u_t - u), cols(df), cols(s), cols(c_t - c), gap)[:, 0]
+        ml_t = eq.multiple(p, cols(ml), cols(rr_t), cols(c_t), cols(f_t))[:, 0]
+        q_t = eq.relative_multiple(p, cols(q), cols(c_t - c))[:, 0]
+        gs_t = eq.small_earnings(p, cols(gl_t), cols(df), cols(s))[:, 0]
+        out["gl"][:, t], out["ml"][:, t], out["q"][:, t], out["gs"][:, t] = gl_t, ml_t, q_t, gs_t
+        df = f_t - f
+        f, s, c, rr, u, gl, ml, q = f_t, s_t, c_t, rr_t, u_t, gl_t, ml_t, q_t
+    ml0, q0 = first("ml")[:, None], first("q")[:, None]
+    out["large_earnings"] = np.cumsum(out["gl"], axis=1)
+    out["large_multiple"] = out["ml"] - ml0
+    out["small_earnings"] = np.cumsum(out["gs"], axis=1)
+    out["small_multiple"] = out["ml"] + out["q"] - ml0 - q0
+    out["small_price"] = out["small_earnings"] + out["small_multiple"]
+    return out
+
+
+def _frozen(start: Mapping[str, np.ndarray | float], horizon: int) -> dict[str, np.ndarray]:
+    return {k: np.full(horizon, float(np.mean(start[k]))) for k in DRIVERS}
+
+
+def long_run_effects(
+    theta: Mapping[str, np.ndarray], *, horizon: int = 400, level: float = 0.9
+) -> pd.DataFrame:
+    """Long-run effect of a permanent +1 pp step in each driver, with intervals.
+
+    Parameters
+    ----------
+    theta : mapping of str to ndarray
+        Posterior samples, each shape (sample,).
+    horizon : int
+        Quarters run before reading the effect off (the system has settled long before).
+    level : float
+        Central interval level.
+
+    Returns
+    -------
+    DataFrame
+        One row per (driver, outcome): ``median, lower, upper, p_positive, theory``
+        (expected sign or ""), ``agrees`` ("yes" / "no" / "unclear": the interval
+        excludes zero on the theory side / on the other side / contains zero) and
+        ``in_model`` (False where no equation links the driver to the outcome).
+    """
+    # The recursion is affine in the drivers, so the difference from a flat run does not
+    # depend on the starting point; start from a neutral one.
+    start = {k: 0.0 for k in (*DRIVERS, "df", "gl", "ml", "q")}
+    base = skeleton(theta, start, _frozen(start, horizon))
+    lo, hi = (1 - level) / 2, (1 + level) / 2
+    rows = []
+    for driver, label in EFFECT_DRIVERS.items():
+        paths = _frozen(start, horizon)
+        paths[driver] = paths[driver] + 1.0
+        stepped = skeleton(theta, start, paths)
+        for outcome, out_label in OUTCOMES.items():
+            x = stepped[outcome][:, -1] - base[outcome][:, -1]
+            in_model = bool(np.any(np.abs(x) > 1e-12))
+            med, a, b = np.quantile(x, [0.5, lo, hi])
+            theory = THEORY.get((driver, outcome), "")
+            if not theory:
+                agrees = ""
+            elif a > 0 or b < 0:
+                agrees = "yes" if (a > 0) == (theory == "+") else "no"
+            else:
+                agrees = "unclear"
+            rows.append(
+                {
+                    "driver": label,
+                    "outcome": out_label,
+                    "median": float(med),
+                    "lower": float(a),
+                    "upper": float(b),
+                    "p_positive": float(np.mean(x > 0)),
+                    "theory": theory,
+                    "agrees": agrees if in_model else "",
+                    "in_model": in_model,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+#: Driver groups of the decomposition.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "rates": ("fedfunds", "slope", "real_yield"),
+    "credit": ("spread",),
+    "activity": ("unemployment",),
+}
+
+
+def decompose(
+    theta: Mapping[str, np.ndarray],
+    start: Mapping[str, np.ndarray | float],
+    drivers: Mapping[str, np.ndarray],
+) -> pd.DataFrame:
+    """Split a scenario's skeleton small-cap log price path into its drivers.
+
+    Parameters
+    ----------
+    theta, start, drivers
+        As for :func:`skeleton`; ``drivers`` is the scenario's central macro path.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by quarter ahead (1..H), posterior-mean cumulative log price change from
+        ``valuation_reversion`` (the multiple's move with every driver held at its last
+        value), ``earnings_trend`` (earnings growth with drivers held), ``rates``,
+        ``credit`` and ``activity`` (the scenario's changes in those drivers), and
+        ``total``, their sum (the full skeleton).
+    """
+    horizon = np.shape(next(iter(drivers.values())))[-1]
+    held = _frozen(start, horizon)
+    base = skeleton(theta, start, held)
+    parts = {
+        "valuation_reversion": base["small_multiple"].mean(0),
+        "earnings_trend": base["small_earnings"].mean(0),
+    }
+    for group, names in GROUPS.items():
+        moved = dict(held)
+        for name in names:
+            moved[name] = np.asarray(drivers[name], float)
+        parts[group] = (skeleton(theta, start, moved)["small_price"] - base["small_price"]).mean(0)
+    table = pd.DataFrame(parts, index=pd.RangeIndex(1, horizon + 1, name="quarter"))
+    table["total"] = skeleton(theta, start, drivers)["small_price"].mean(0)
+    return table
+
+
+def driver_table(
+    params: Mapping[str, np.ndarray],
+    initial: Mapping[str, float],
+    central: Mapping[str, Mapping[str, np.ndarray]],
+    *,
+    max_draws: int = 500,
+) -> pd.DataFrame:
+    """Per scenario, the skeleton small-cap log price path split into its drivers.
+
+    Parameters
+    ----------
+    params : mapping
+        The posterior pytree as a mapping (``PosteriorParams._asdict()``), with ``q_last``.
+    initial : mapping
+        The last observed quarter (``InitialState._asdict()``).
+    central : mapping of scenario name to drivers
+        Each scenario's central (median) path of every variable in :data:`DRIVERS`.
+    max_draws : int
+        Posterior draws used (evenly thinned); the table is a posterior mean.
+
+    Returns
+    -------
+    DataFrame
+        Long format: ``scenario, quarter`` and the columns of :func:`decompose`.
+    """
+    n = len(params["q_last"])
+    idx = np.unique(np.linspace(0, n - 1, min(n, max_draws)).round().astype(int))
+    theta = {k: np.asarray(v, np.float64)[idx] for k, v in params.items() if k != "q_last"}
+    start = {
+        "fedfunds": initial["ff"],
+        "df": initial["df"],
+        "slope": initial["slope"],
+        "spread": initial["spread"],
+        "real_yield": initial["rr"],
+        "unemployment": initial["un"],
+        "gl": initial["gl"],
+        "ml": initial["ml"],
+        "q": np.asarray(params["q_last"], np.float64)[idx],
+    }
+    frames = []
+    for name, drivers in central.items():
+        table = decompose(theta, start, drivers).reset_index()
+        table.insert(0, "scenario", name)
+        frames.append(table)
+    return pd.concat(frames, ignore_index=True)
