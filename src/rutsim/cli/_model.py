@@ -59,8 +59,19 @@ def _effects_table(fitted) -> Table:  # noqa: ANN001 - a rutsim.model.FittedMode
         title="Long-run effects of a permanent +1 pp step in one driver (log points; "
         "median and 90% interval; others held; theory: the sign economics expects)"
     )
-    for col in ("driver", "outcome", "median", "90% interval", "theory", "agrees"):
-        table.add_column(col, justify="right" if col in ("median",) else "left", no_wrap=True)
+    for col, width in (
+        ("driver", 12),
+        ("outcome", 14),
+        ("median", 6),
+        ("90% interval", 16),
+        ("theory", 6),
+        ("agrees", 7),
+    ):
+        # numbers never wrap or truncate; labels fold onto a second line in a narrow terminal
+        number = col in ("median", "90% interval")
+        table.add_column(
+            col, justify="right" if number else "left", no_wrap=number, min_width=width
+        )
     for _, row in df.iterrows():
         if not row["in_model"]:
             continue
