@@ -23,7 +23,8 @@ def test_known_parameters_fall_inside_posterior_intervals() -> None:
         lo, hi = np.quantile(theta[name], [0.005, 0.995])
         if not lo <= TRUTH[name] <= hi:
             outside.append((name, TRUTH[name], round(lo, 4), round(hi, 4)))
-    # 33 parameters at 99%: by chance about 0.3 miss; two or more signals a broken model.
+    # 48 parameters at 99%: by chance about 0.5 miss; two or more signals a broken model
+    # (about 8% by chance alone, so a failure here is worth a look, not a retry).
     assert len(outside) <= 1, outside
     # Well-identified sensitivities are recovered tightly, not just covered by a wide prior.
     for name in ("sl_beta_df", "gl_b_dspread", "gs_beta_gl", "ml_phi"):
@@ -31,7 +32,7 @@ def test_known_parameters_fall_inside_posterior_intervals() -> None:
         assert (
             np.std(theta[name])
             < 0.5
-            * {"sl_beta_df": 0.5, "gl_b_dspread": 0.1, "gs_beta_gl": 0.5, "ml_phi": 0.12}[name]
+            * {"sl_beta_df": 0.5, "gl_b_dspread": 0.05, "gs_beta_gl": 0.5, "ml_phi": 0.12}[name]
         )
     # The latent path: the truth lies inside the 99% band in most quarters.
     q = stacked(result.posterior["posterior"].to_dataset(), "q")
