@@ -1,6 +1,11 @@
-"""Origins, conditioning modes and the real-time panel: checked before any fitting."""
+"""Origins, conditioning modes, the real-time panel and the worker pool, before any fit."""
 
 from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -89,3 +94,43 @@ def test_mode_arrays_pin_the_realized_path(panel: pd.DataFrame) -> None:
     assert arr.pinned[:, 0].tolist() == [True, True, True, False]
     assert not arr.pinned[:, 1:].any()
     assert np.all(np.isfinite(arr.values))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+def test_backtest_workers_die_with_a_killed_parent(tmp_path) -> None:
+    # A parent that starts a pool the way the backtest does, then is SIGKILLed (no
+    # clean-up runs): its worker must not live on as an orphan holding a core.
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import multiprocessing as mp, os, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from rutsim.validate._runner import die_with_parent\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = mp.get_context('spawn')\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent)\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    pool.submit(time.sleep, 120)\n"
+        "    time.sleep(120)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, str(script)], stdout=subprocess.PIPE, text=True
+    ) as parent:
+        try:
+            worker = int(parent.stdout.readline())
+            assert _alive(worker)
+            parent.send_signal(signal.SIGKILL)
+            parent.wait(timeout=30)
+            deadline = time.monotonic() + 20
+            while _alive(worker) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not _alive(worker)
+        finally:
+            parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
