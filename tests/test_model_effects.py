@@ -12,7 +12,7 @@ from hypothesis import given, settings
 
 from rutsim.config._registry import REGISTRY
 from rutsim.model import decompose, long_run_effects
-from rutsim.model._effects import DRIVERS, skeleton
+from rutsim.model._effects import DRIVERS, skeleton, start_state
 from rutsim.simulate import synthetic_initial, synthetic_posterior
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "model.md"
@@ -25,18 +25,7 @@ def _theta(n: int = 6, seed: int = 1) -> dict[str, np.ndarray]:
 
 
 def _start(q: float = -0.3) -> dict[str, float]:
-    i = synthetic_initial()
-    return {
-        "fedfunds": float(i.ff),
-        "df": float(i.df),
-        "slope": float(i.slope),
-        "spread": float(i.spread),
-        "real_yield": float(i.rr),
-        "unemployment": float(i.un),
-        "gl": float(i.gl),
-        "ml": float(i.ml),
-        "q": q,
-    }
+    return {k: float(v) for k, v in start_state(synthetic_initial()._asdict(), q).items()}
 
 
 def _row(table, driver: str, outcome: str):

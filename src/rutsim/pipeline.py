@@ -336,6 +336,7 @@ def central_drivers(dataset: xr.Dataset, fitted: FittedModel) -> pd.DataFrame:
     each simulated macro variable; the split is :func:`rutsim.model.decompose`'s.
     """
     from rutsim.model import driver_table
+    from rutsim.model._effects import DRIVERS
 
     central = {}
     for name in dataset["scenario"].values:
@@ -344,7 +345,7 @@ def central_drivers(dataset: xr.Dataset, fitted: FittedModel) -> pd.DataFrame:
             v: quantile(
                 np.asarray(one[v].values, np.float64).reshape(-1, one.sizes["horizon"]), 0.5, axis=0
             )
-            for v in ("fedfunds", "slope", "spread", "real_yield", "unemployment")
+            for v in DRIVERS
         }
     return driver_table(fitted.params._asdict(), fitted.initial._asdict(), central)
 

@@ -237,6 +237,13 @@ def decompose(
     return table
 
 
+def start_state(initial: Mapping[str, float], q: np.ndarray | float) -> dict:
+    """Return :func:`skeleton`'s ``start`` from an ``InitialState`` mapping and ``q``."""
+    names = {"ff": "fedfunds", "slope": "slope", "spread": "spread", "rr": "real_yield"}
+    names |= {"un": "unemployment", "df": "df", "gl": "gl", "ml": "ml"}
+    return {new: initial[old] for old, new in names.items()} | {"q": q}
+
+
 def driver_table(
     params: Mapping[str, np.ndarray],
     initial: Mapping[str, float],
@@ -265,17 +272,7 @@ def driver_table(
     n = len(params["q_last"])
     idx = np.unique(np.linspace(0, n - 1, min(n, max_draws)).round().astype(int))
     theta = {k: np.asarray(v, np.float64)[idx] for k, v in params.items() if k != "q_last"}
-    start = {
-        "fedfunds": initial["ff"],
-        "df": initial["df"],
-        "slope": initial["slope"],
-        "spread": initial["spread"],
-        "real_yield": initial["rr"],
-        "unemployment": initial["un"],
-        "gl": initial["gl"],
-        "ml": initial["ml"],
-        "q": np.asarray(params["q_last"], np.float64)[idx],
-    }
+    start = start_state(initial, np.asarray(params["q_last"], np.float64)[idx])
     frames = []
     for name, drivers in central.items():
         table = decompose(theta, start, drivers).reset_index()
