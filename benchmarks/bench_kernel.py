@@ -28,8 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jax
 import numpy as np
 
-from rutsim.model import _equations as eq
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
+from rutsim import equations as eq
 from rutsim.simulate import (
     ScenarioArrays,
     SimPaths,
@@ -41,6 +40,7 @@ from rutsim.simulate import (
 from rutsim.simulate._draws import random_words
 from rutsim.simulate._kernel import PRNG_IMPL
 from rutsim.simulate._step import N_NORMALS
+from rutsim.types import InitialState, PosteriorParams, ShockSpec
 
 
 def make_scenarios(n_scen: int, horizon: int) -> ScenarioArrays:
@@ -66,7 +66,7 @@ def numpy_simulate(
 ) -> dict[str, np.ndarray]:
     """The kernel's step in vectorised NumPy float32; outputs ``(S, N, P, H)``.
 
-    The equation means are the shared ones (:mod:`rutsim.model._equations`); shocks,
+    The equation means are the shared ones (:mod:`rutsim.equations`); shocks,
     pinning and the conditional Student-t of the slope/spread pair are written here.
     """
     f32 = np.float32

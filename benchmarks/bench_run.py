@@ -55,9 +55,9 @@ def light_reducer(paths: object, chunk: object) -> dict[str, np.ndarray]:
 def memory(args: argparse.Namespace) -> dict[str, float]:
     """Simulate ``3 x samples x paths x horizon`` path-steps chunk by chunk."""
     from rutsim.config import SimulationConfig
-    from rutsim.model._params import ShockSpec
     from rutsim.risk import draw_metrics
     from rutsim.simulate import run_simulation, synthetic_initial, synthetic_posterior
+    from rutsim.types import ShockSpec
 
     sys.path.insert(0, str(Path(__file__).parent))
     from bench_kernel import make_scenarios
@@ -117,12 +117,12 @@ def e2e(args: argparse.Namespace) -> dict[str, float]:
     t0 = time.perf_counter()
     res = run(Path(args.config), name=args.name, progress=False)
     wall = time.perf_counter() - t0
-    sizes = res.manifest["sizes"]
+    sizes = res.manifest.sizes.model_dump()
     steps = sizes["scenarios"] * sizes["samples"] * sizes["paths_per_draw"] * sizes["horizon"]
     return {
         "path_steps": steps,
         "wall_s": wall,
-        "timings_s": res.manifest["timings_s"],
+        "timings_s": res.manifest.timings_s,
         "peak_rss_gb": _peak_rss_gb(),
         "folder": str(res.folder),
     }

@@ -1,15 +1,21 @@
-"""Shared test settings: strict JAX, headless plots, hypothesis profiles, slow tests."""
+"""Shared test settings: strict JAX, headless plots, hypothesis profiles, the shared fit."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
+
+from helpers import small_fit_config  # noqa: E402
+
+if TYPE_CHECKING:
+    from rutsim.model import FittedModel
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
@@ -27,3 +33,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data folder {SHARED_DATA} not present (only needed for real-file tests)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def small_fit(tmp_path_factory: pytest.TempPathFactory) -> FittedModel:
+    """The shared real fit (saved with its figures in a session models folder)."""
+    from rutsim.model import fit_or_load
+
+    models = tmp_path_factory.mktemp("models")
+    return fit_or_load(small_fit_config(models), allow_unconverged=True, progress=False)

@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rutsim._io import sha256_file
-from rutsim.config import DataConfig
-from rutsim.config._data import UserSeries
+from rutsim.config import DataConfig, UserSeries
 from rutsim.data import (
     EMBEDDED_DIR,
     MONTHLY,
@@ -22,6 +20,7 @@ from rutsim.data import (
     panel_hash,
 )
 from rutsim.errors import DataError
+from rutsim.fileio import sha256_file
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rutsim._io import (
+from rutsim.errors import RunOutputError
+from rutsim.fileio import (
     atomic_dir,
     atomic_write_text,
     canonical_json,
@@ -14,7 +15,6 @@ from rutsim._io import (
     sha256_file,
     sha256_json,
 )
-from rutsim.errors import RunOutputError
 
 
 def test_atomic_dir_renames_on_success(tmp_path):

@@ -3,48 +3,40 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from helpers import SMALL_FIT_TOML
 from rutsim.cli import _register, app
 
 ROOT = Path(__file__).resolve().parents[1]
 _register()
 runner = CliRunner()
 
-SMALL_TOML = """
-[data]
-start = "2012Q1"
-end = "2025Q3"
-[sampler]
-chains = 1
-draws = 60
-tune = 60
-seed = 11
-[outputs]
-models_dir = "{models}"
-figures = false
-"""
 
-
-def test_fit_reuses_model_and_prints_identification(tmp_path: Path) -> None:
+def test_fit_reuses_model_and_prints_identification(small_fit, tmp_path: Path) -> None:
+    # A copy of the shared fit's models folder: `rutsim fit` of the same config finds it.
     models = tmp_path / "models"
+    shutil.copytree(small_fit.path, models / small_fit.model_id)
     cfg = tmp_path / "small.toml"
-    cfg.write_text(SMALL_TOML.format(models=models.as_posix()))
+    cfg.write_text(SMALL_FIT_TOML.format(models=models.as_posix()))
     first = runner.invoke(app, ["fit", str(cfg), "--allow-unconverged"])
     assert first.exit_code == 0, first.output
+    assert f"model {small_fit.model_id}" in first.output
     assert "What each parameter learned" in first.output and "q_sigma" in first.output
     assert "coverage of small-cap quarterly returns" in first.output
     (folder,) = models.iterdir()
-    created = json.loads((folder / "manifest.json").read_text())["created_utc"]
-    again = runner.invoke(app, ["fit", str(cfg), "--allow-unconverged"])
-    assert again.exit_code == 0, again.output
-    assert json.loads((folder / "manifest.json").read_text())["created_utc"] == created
+    manifest = (folder / "manifest.json").read_bytes()
     plotted = runner.invoke(app, ["plot", "posterior", str(folder)])
     assert plotted.exit_code == 0, plotted.output
     assert (folder / "plots_redrawn" / "decomposition.png").is_file()
+    # The sealed model is untouched: same manifest, and it still loads.
+    assert (folder / "manifest.json").read_bytes() == manifest
+    again = runner.invoke(app, ["fit", str(cfg), "--allow-unconverged"])
+    assert again.exit_code == 0, again.output
 
 
 def test_bad_prior_in_config_is_a_clear_error(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from rutsim.config._registry import REGISTRY
+from rutsim.config import REGISTRY
 from rutsim.model import decompose, long_run_effects
 from rutsim.model._effects import DRIVERS, skeleton, start_state
 from rutsim.simulate import synthetic_initial, synthetic_posterior

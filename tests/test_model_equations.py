@@ -11,11 +11,10 @@ import pytensor
 import pytensor.tensor as pt
 import pytest
 
-from rutsim.config import ModelConfig
-from rutsim.config._registry import PARAMETER_NAMES, REGISTRY
-from rutsim.model import PosteriorParams
-from rutsim.model import _equations as eq
+from rutsim import equations as eq
+from rutsim.config import PARAMETER_NAMES, REGISTRY, ModelConfig
 from rutsim.simulate import synthetic_posterior
+from rutsim.types import PosteriorParams
 
 EQUATIONS = [
     f for name, f in inspect.getmembers(eq, inspect.isfunction) if f.__module__ == eq.__name__

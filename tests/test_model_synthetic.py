@@ -26,7 +26,7 @@ def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelD
     """Simulate ``n`` quarters (macro and equity the same) with normal shocks.
 
     The equations are written out here by hand (docs/model.md), independently of
-    ``rutsim.model._equations``. Returns the data and the true path ``q`` (n,).
+    ``rutsim.equations``. Returns the data and the true path ``q`` (n,).
     """
     t = truth
     rng = np.random.default_rng(seed)

@@ -18,14 +18,14 @@ import numpy as np
 import pytest
 import xarray as xr
 
-import rutsim.model
+import rutsim.pipeline
 from rutsim.cli import main
 from rutsim.config import RunConfig, load_run_config, validate_model
 from rutsim.errors import ConfigError, RunOutputError, ScenarioError
-from rutsim.model._params import ShockSpec
-from rutsim.pipeline import make_run_id, run
-from rutsim.risk import load_run
+from rutsim.pipeline import run
+from rutsim.runs import load_run, make_run_id
 from rutsim.simulate import synthetic_initial, synthetic_posterior
+from rutsim.types import ShockSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
@@ -85,7 +85,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         calls.append(config)
         return _fake_fitted()
 
-    monkeypatch.setattr(rutsim.model, "fit_or_load", fake_fit_or_load)
+    # The CLI calls pipeline.run without a fit argument: it falls back to this name.
+    monkeypatch.setattr(rutsim.pipeline, "fit_or_load", fake_fit_or_load)
     return tmp_path
 
 
@@ -170,10 +171,10 @@ def test_an_existing_run_is_never_overwritten(project: Path) -> None:
 
 def test_run_id_defaults_to_timestamp_and_hash_and_rejects_unsafe_names() -> None:
     cfg = RunConfig()
-    rid = make_run_id(cfg, None)
+    rid = make_run_id(cfg.config_hash(), None)
     assert rid.endswith(cfg.config_hash()[:8]) and rid[:8].isdigit()
     with pytest.raises(ConfigError, match="not a safe folder name"):
-        make_run_id(cfg, "../escape")
+        make_run_id(cfg.config_hash(), "../escape")
 
 
 @pytest.mark.parametrize(

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
+from helpers import SCENARIOS, make_run_folder
 from rutsim.errors import RunOutputError
 from rutsim.report import REPORT_ENTRIES, build_report
-from test_report_runfolder import SCENARIOS, make_run_folder
 
 EVIL = '<script>alert("pwned")</script> & <img src=x onerror=1>'
 SCEN = {**SCENARIOS, "base": (EVIL, *SCENARIOS["base"][1:])}

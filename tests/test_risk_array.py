@@ -7,7 +7,6 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import xarray as xr
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -15,16 +14,12 @@ from scipy import stats
 
 from rutsim.risk import (
     conditional_value_at_risk,
-    cumulative_return,
     cumulative_simple_return,
-    cvar_da,
     max_drawdown,
     probability_below,
     quantile,
-    quantile_da,
     tail_weights,
     value_at_risk,
-    var_da,
 )
 
 LEVELS = (0.95, 0.99)
@@ -150,33 +145,6 @@ def test_level_must_be_a_confidence_level() -> None:
         conditional_value_at_risk(np.arange(5.0), 1.0)
     with pytest.raises(ValueError, match="non-negative"):
         value_at_risk(np.arange(3.0), 0.95, weights=[1.0, -1.0, 1.0])
-
-
-def test_named_dims_shell_matches_array_core() -> None:
-    rng = np.random.default_rng(5)
-    data = rng.standard_normal((2, 30, 20, 4))
-    da = xr.DataArray(
-        data, dims=("scenario", "sample", "path", "horizon"), coords={"scenario": ["a", "b"]}
-    )
-    flat = data.reshape(2, 600, 4)
-    v = var_da(da, 0.95)
-    assert v.dims == ("scenario", "horizon")
-    np.testing.assert_allclose(v.values, value_at_risk(flat, 0.95, axis=1))
-    np.testing.assert_allclose(
-        cvar_da(da, 0.99).values, conditional_value_at_risk(flat, 0.99, axis=1)
-    )
-    w = xr.DataArray([1.0, 3.0], dims="scenario")
-    mixed = var_da(da, 0.95, dims=("scenario", "sample", "path"), weights=w)
-    ww = np.repeat([0.25 / 600, 0.75 / 600], 600)
-    np.testing.assert_allclose(
-        mixed.values,
-        [value_at_risk(data[..., h].reshape(-1), 0.95, weights=ww) for h in range(4)],
-    )
-    q = quantile_da(da, [0.1, 0.9])
-    assert q.dims == ("scenario", "horizon", "quantile")
-    cum = cumulative_return(da)
-    assert cum.dims == da.dims
-    np.testing.assert_allclose(cum.values, np.expm1(np.cumsum(data, axis=-1)))
 
 
 # --- properties --------------------------------------------------------------------------

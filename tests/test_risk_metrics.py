@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from helpers import SCENARIOS, make_paths, make_run_folder
 from rutsim.errors import ConfigError
 from rutsim.risk import (
     BLEND,
@@ -22,13 +23,11 @@ from rutsim.risk import (
     compute_metrics,
     conditional_value_at_risk,
     draw_metrics,
-    load_run,
     metric_names,
     path_metrics,
-    resolve_weights,
     tail_weights,
 )
-from test_report_runfolder import SCENARIOS, make_paths, make_run_folder
+from rutsim.runs import load_run, resolve_weights, run_metrics
 
 parts_strategy = arrays(
     np.float64,
@@ -107,7 +106,7 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_table_layout(run_folder: Path) -> None:
-    table = compute_metrics(run_folder)
+    table = run_metrics(run_folder)
     assert tuple(table.columns) == COLUMNS
     names = [*SCENARIOS, BLEND]
     assert list(dict.fromkeys(table.scenario)) == names
@@ -130,7 +129,7 @@ def _value(table: pd.DataFrame, scenario: str, horizon: int, metric: str, statis
 
 def test_blend_is_the_mixture_distribution(run_folder: Path) -> None:
     run = load_run(run_folder)
-    table = compute_metrics(run)
+    table = run_metrics(run)
     sim = run.simulation
     total = sum(
         sim[v].values.astype(np.float64) for v in ("earnings_growth", "multiple_change", "carry")
@@ -178,7 +177,7 @@ def test_weights_override_and_errors(run_folder: Path) -> None:
     assert resolve_weights(run) == pytest.approx(
         {"base": 0.5, "delayed_pivot": 0.3, "aggressive_easing": 0.2}
     )
-    only_base = compute_metrics(run, {"base": 1.0, "delayed_pivot": 0.0, "aggressive_easing": 0.0})
+    only_base = run_metrics(run, {"base": 1.0, "delayed_pivot": 0.0, "aggressive_easing": 0.0})
     for metric in ("var_99", "cvar_95", "return_q05", "attr_cvar95_carry"):
         assert _value(only_base, BLEND, 5, metric, "pooled") == pytest.approx(
             _value(only_base, "base", 5, metric, "pooled")
@@ -190,17 +189,16 @@ def test_weights_override_and_errors(run_folder: Path) -> None:
 
 
 def test_without_draw_metrics_file_uses_saved_paths(tmp_path: Path, run_folder: Path) -> None:
-    with_file = compute_metrics(run_folder)
+    with_file = run_metrics(run_folder)
     without = make_run_folder(
         tmp_path, n_sample=12, n_path=30, n_horizon=8, with_draw_metrics=False
     )
     assert not (without / "draw_metrics.nc").exists()
-    np.testing.assert_allclose(compute_metrics(without).value, with_file.value, rtol=1e-12)
+    np.testing.assert_allclose(run_metrics(without).value, with_file.value, rtol=1e-12)
 
 
 def test_draw_metrics_is_the_simulation_driver_reducer() -> None:
     from rutsim.config import SimulationConfig
-    from rutsim.model._params import ShockSpec
     from rutsim.simulate import (
         ScenarioArrays,
         SimPaths,
@@ -208,6 +206,7 @@ def test_draw_metrics_is_the_simulation_driver_reducer() -> None:
         synthetic_initial,
         synthetic_posterior,
     )
+    from rutsim.types import ShockSpec
 
     h = 4
     values = np.zeros((h, 4))
@@ -255,14 +254,15 @@ def test_runs_without_paths_or_with_non_finite_values_are_refused(tmp_path: Path
 def test_compute_metrics_from_in_memory_datasets(run_folder: Path) -> None:
     import xarray as xr
 
-    from rutsim.risk import RunData
-
     with xr.open_dataset(run_folder / "simulation.nc", engine="h5netcdf") as ds:
         sim = ds.load()
-    run = RunData.from_datasets(sim)
-    table = compute_metrics(run, {"base": 2.0, "delayed_pivot": 1.0, "aggressive_easing": 1.0})
-    from_folder = compute_metrics(
+    weights = {"base": 0.5, "delayed_pivot": 0.25, "aggressive_easing": 0.25}
+    # Without draw_metrics.nc the per-draw statistics come from the kept paths, which in
+    # this synthetic run are all the simulated paths: the same table as from the folder.
+    table = compute_metrics(sim, weights)
+    from_folder = run_metrics(
         run_folder, {"base": 2.0, "delayed_pivot": 1.0, "aggressive_easing": 1.0}
     )
     np.testing.assert_allclose(table.value, from_folder.value, rtol=1e-12)
-    assert resolve_weights(run) == pytest.approx(dict.fromkeys(SCENARIOS, 1 / 3))
+    with pytest.raises(ValueError, match="no blend weight for scenarios"):
+        compute_metrics(sim, {"base": 1.0})

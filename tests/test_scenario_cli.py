@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -157,3 +159,20 @@ def test_show_starts_after_the_embedded_data_by_default(monkeypatch, capsys) -> 
     )
     assert code == 0 and "Given paths from 2025Q4" in out and "2026Q1" in out
     assert "1.870" in out  # spread: 2025Q3 Baa-10y 1.72 + 0.15
+
+
+def test_listing_scenarios_loads_neither_jax_nor_pymc_nor_matplotlib() -> None:
+    # A fresh interpreter: the test process itself has imported JAX long ago.
+    code = (
+        "import sys\n"
+        "from rutsim.cli import main\n"
+        "sys.argv = ['rutsim', 'scenario', 'list']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "heavy = [m for m in ('jax', 'pymc', 'pytensor', 'matplotlib') if m in sys.modules]\n"
+        "print('HEAVY', heavy)\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "HEAVY []" in res.stdout

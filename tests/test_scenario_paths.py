@@ -21,7 +21,7 @@ from rutsim.scenario import (
     table_path,
     year_end_path,
 )
-from rutsim.simulate._types import MACRO_VARIABLES
+from rutsim.types import MACRO_VARIABLES
 
 Q = pd.Period
 OBSERVED = {"fedfunds": 4.2933, "slope": 0.5403, "spread": 1.72, "unemployment": 4.3333}

@@ -253,7 +253,7 @@ def test_writer_never_overwrites_and_checks_the_name(tmp_path) -> None:
 
 
 def test_path_fields_are_the_macro_variables() -> None:
-    from rutsim.simulate._types import MACRO_VARIABLES
+    from rutsim.types import MACRO_VARIABLES
 
     fields = [
         f

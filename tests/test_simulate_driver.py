@@ -7,7 +7,6 @@ import pytest
 
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
-from rutsim.model._params import ShockSpec
 from rutsim.simulate import (
     ChunkInfo,
     ScenarioArrays,
@@ -18,6 +17,7 @@ from rutsim.simulate import (
     synthetic_posterior,
 )
 from rutsim.simulate._kernel import trace_count
+from rutsim.types import ShockSpec
 
 H = 4
 

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given
 
 from rutsim.errors import ConfigError, ScenarioError
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate import (
     ScenarioArrays,
     scenario_keys,
@@ -21,6 +20,7 @@ from rutsim.simulate import (
     synthetic_posterior,
 )
 from rutsim.simulate._kernel import trace_count
+from rutsim.types import InitialState, PosteriorParams, ShockSpec
 
 S, N, P, H = 2, 3, 4, 5
 SIGMAS = tuple(f for f in PosteriorParams._fields if f.endswith("_sigma"))
@@ -102,7 +102,7 @@ def _deterministic_by_hand(
     p: PosteriorParams, init: InitialState, ff_path=None, un_path=None
 ) -> dict:
     """The model's equations (docs/model.md) with every shock at zero, one sample, in
-    float64 loops, written out here independently of rutsim.model._equations."""
+    float64 loops, written out here independently of rutsim.equations."""
     g = {k: float(v[0]) for k, v in p._asdict().items()}
     ff, df, s, c = float(init.ff), float(init.df), float(init.slope), float(init.spread)
     u, du, rr = float(init.un), float(init.dun), float(init.rr)

@@ -71,10 +71,10 @@ def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
     FittedModel
         The posterior, its hand-off pytree and the manifest.
     """
+    from rutsim.config import load_config
     from rutsim.model import fit_or_load
-    from rutsim.pipeline import load_config
 
-    _, cfg = load_config(config)
+    cfg, _ = load_config(config)
     return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
 
 

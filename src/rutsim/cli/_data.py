@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from rutsim.data._inspect import CoverageRow
+    from rutsim.data import CoverageRow
 
 app = typer.Typer(help="Build, inspect, validate and refresh the dataset.", no_args_is_help=True)
 
@@ -49,8 +49,8 @@ def build(
     ] = None,
 ) -> None:
     """Build the quarterly and monthly panels from raw files (atomically, reproducibly)."""
-    from rutsim._io import sha256_file
     from rutsim.data import build_dataset
+    from rutsim.fileio import sha256_file
 
     result = build_dataset(raw, out, fetched=fetched)
     q, m = result.quarterly, result.monthly
@@ -74,8 +74,7 @@ def show(
 ) -> None:
     """Print the coverage of every series: units, first, last, count, missing."""
     from rutsim.config import DataConfig
-    from rutsim.data import load_panel, load_provenance, panel_hash, panel_path
-    from rutsim.data._inspect import coverage
+    from rutsim.data import coverage, load_panel, load_provenance, panel_hash, panel_path
 
     config = DataConfig() if panel is None else DataConfig(panel=panel)
     freq = "M" if monthly else "Q"
@@ -104,7 +103,7 @@ def validate(
     ] = None,
 ) -> None:
     """Check a data file and report what it holds (exit 2 with the reason if invalid)."""
-    from rutsim.data._inspect import FORMATS, validate_file
+    from rutsim.data import FORMATS, validate_file
     from rutsim.errors import DataError
 
     if kind is not None and kind not in FORMATS:
@@ -137,8 +136,7 @@ def fetch(
     ] = None,
 ) -> None:
     """Download FRED series (public CSV endpoint, no key) into a cache, then rebuild."""
-    from rutsim.data import build_dataset
-    from rutsim.data._fetch import DEFAULT_SERIES, fetch_fred
+    from rutsim.data import DEFAULT_SERIES, build_dataset, fetch_fred
 
     paths = fetch_fred(tuple(series) if series else DEFAULT_SERIES, cache)
     for path in paths:

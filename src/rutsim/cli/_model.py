@@ -50,8 +50,7 @@ def _identification_table(path: Path) -> Table:
 def _effects_table(fitted) -> Table:  # noqa: ANN001 - a rutsim.model.FittedModel
     import pandas as pd
 
-    from rutsim.model import long_run_effects
-    from rutsim.model._api import EFFECTS, theta_of
+    from rutsim.model import EFFECTS, long_run_effects, theta_of
 
     path = fitted.path / EFFECTS
     df = pd.read_csv(path) if path.is_file() else long_run_effects(theta_of(fitted.posterior))
@@ -137,34 +136,14 @@ def plot_posterior(
         "models"
     ),
 ) -> None:
-    """Redraw the posterior figures of a saved model into its plots/ folder."""
-    import shutil
-    import tempfile
+    """Redraw the posterior figures of a saved model into its plots_redrawn/ folder.
 
-    from rutsim.model._api import load_model
-    from rutsim.model._checks import predictive
-    from rutsim.model._data import model_data
-    from rutsim.model._plots import make_plots
+    The model's own plots/ are sealed in its manifest and stay as they were.
+    """
+    from rutsim.model import redraw_plots
 
     folder = Path(model) if Path(model).is_dir() else models_dir / model
-    fitted = load_model(folder)
-    from rutsim.data import load_panel
-
-    cfg = fitted.manifest.config
-    data = model_data(load_panel(cfg.data), cfg.data, cfg.model)
-    from rutsim.model._api import theta_of
-    from rutsim.model._posterior import stacked
-
-    theta = theta_of(fitted.posterior)
-    q = stacked(fitted.posterior["posterior"].to_dataset(), "q")
-    pred = predictive(theta, q, data, cfg.sampler.seed)
-    # Draw into a scratch folder first; the model's own plots/ are listed (hashed) in the
-    # manifest, so redrawn figures go to plots_redrawn/ and never invalidate the model.
-    target = folder / "plots_redrawn"
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        paths = make_plots(fitted.posterior, Path(tmp), data, cfg.model, pred)
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(tmp, target)
+    target, paths = redraw_plots(folder)
     _out.print(f"wrote {len(paths)} figures to {target}")
 
 

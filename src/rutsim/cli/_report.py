@@ -36,8 +36,7 @@ def report(
     ] = None,
 ) -> None:
     """Rebuild metrics, summary.json, figures and report.html from a saved run."""
-    from rutsim.report import build_report
-    from rutsim.report._build import describe
+    from rutsim.report import build_report, describe
 
     files = build_report(
         run_folder, overwrite_report=overwrite, weights=_parse_weights(weight or []) or None

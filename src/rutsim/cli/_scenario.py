@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from rutsim._io import atomic_write_bytes
 from rutsim.errors import ConfigError, ScenarioError
+from rutsim.fileio import atomic_write_bytes
 
 app = typer.Typer(help="List, show and import scenario files.", no_args_is_help=True)
 _out = Console()
@@ -32,7 +32,7 @@ def register(root: typer.Typer) -> None:
 def list_command(scenario_dir: DirOption = Path("scenarios")) -> None:
     """List the scenario files with their weights and given paths."""
     from rutsim.scenario import list_scenarios, load_scenario
-    from rutsim.simulate._types import MACRO_VARIABLES
+    from rutsim.types import MACRO_VARIABLES
 
     names = list_scenarios(scenario_dir)
     if not names:
@@ -98,7 +98,7 @@ def show_command(
 ) -> None:
     """Print a scenario's quarterly paths and optionally save a PNG of them."""
     from rutsim.scenario import horizon_quarters, load_scenario, plot_scenario, scenario_arrays
-    from rutsim.simulate._types import MACRO_VARIABLES
+    from rutsim.types import MACRO_VARIABLES
 
     scenario = load_scenario(name, scenario_dir)
     if first_quarter is None:

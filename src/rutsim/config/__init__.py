@@ -2,13 +2,24 @@
 
 from rutsim.config._backtest import CONDITION_KEYWORDS, BacktestConfig
 from rutsim.config._base import FrozenModel, load_toml_model, read_toml, validate_model
-from rutsim.config._data import DataConfig
-from rutsim.config._model import ModelConfig, SamplerConfig
+from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN, DataConfig, UserSeries
+from rutsim.config._model import ModelConfig, PriorSpec, SamplerConfig
 from rutsim.config._outputs import OutputConfig
+from rutsim.config._registry import PARAMETER_NAMES, REGISTRY, Param, names_in, names_with
+from rutsim.config._resolve import LoadedConfig, load_config, project_root, resolve_paths
 from rutsim.config._run import RunConfig, load_run_config
 from rutsim.config._simulation import ScenarioSelection, SimulationConfig
 
 __all__ = [
+    "CPI_COLUMN",
+    "PARAMETER_NAMES",
+    "REGISTRY",
+    "YIELD10_COLUMN",
+    "Param",
+    "PriorSpec",
+    "UserSeries",
+    "names_in",
+    "names_with",
     "CONDITION_KEYWORDS",
     "BacktestConfig",
     "DataConfig",
@@ -19,7 +30,11 @@ __all__ = [
     "SamplerConfig",
     "ScenarioSelection",
     "SimulationConfig",
+    "LoadedConfig",
+    "load_config",
     "load_run_config",
+    "project_root",
+    "resolve_paths",
     "load_toml_model",
     "read_toml",
     "validate_model",

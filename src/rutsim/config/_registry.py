@@ -6,7 +6,7 @@ that lists parameters is derived from :data:`REGISTRY`: the ``[model.priors]`` c
 table and its defaults, the fields of the posterior pytree handed to JAX
 (``rutsim.model.PosteriorParams``), the intercepts sampled against centred regressors,
 the scale and correlation checks on priors, and the groups of the posterior plots.
-The equations themselves live in ``rutsim.model._equations``.
+The equations themselves live in ``rutsim.equations``.
 """
 
 from __future__ import annotations

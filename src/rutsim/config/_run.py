@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rutsim._io import sha256_json
 from rutsim.config._backtest import BacktestConfig
 from rutsim.config._base import FrozenModel, read_toml, validate_model
 from rutsim.config._data import DataConfig
 from rutsim.config._model import ModelConfig, SamplerConfig
 from rutsim.config._outputs import OutputConfig
 from rutsim.config._simulation import ScenarioSelection, SimulationConfig
+from rutsim.fileio import sha256_json
 
 
 class RunConfig(FrozenModel):
@@ -18,7 +18,7 @@ class RunConfig(FrozenModel):
 
     Relative paths in a config (scenario folder, outputs, models, data files) refer to
     the project root: the parent of ``configs/`` for a config stored there, otherwise the
-    config file's own folder (see :func:`rutsim.pipeline.project_root`).
+    config file's own folder (see :func:`rutsim.config.project_root`).
     """
 
     data: DataConfig = DataConfig()

@@ -8,9 +8,11 @@ column and the fix.
 from rutsim.data._build import EMBEDDED_DIR, BuildResult, build_dataset
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fed import load_fed_stress_table, load_gz_ebp, load_nyfed_effr
+from rutsim.data._fetch import DEFAULT_SERIES, fetch_fred
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
 from rutsim.data._fred import load_fred
 from rutsim.data._french import FrenchTable, load_french, load_french_tables
+from rutsim.data._inspect import FORMATS, CoverageRow, coverage, validate_file
 from rutsim.data._nber import in_recession, load_nber_dates
 from rutsim.data._panel import (
     load_monthly_panel,
@@ -25,6 +27,12 @@ from rutsim.data._user import detect_frequency, load_user_csv, user_series_frame
 from rutsim.data._yahoo import load_month_end_level, load_yahoo
 
 __all__ = [
+    "DEFAULT_SERIES",
+    "FORMATS",
+    "CoverageRow",
+    "coverage",
+    "fetch_fred",
+    "validate_file",
     "EMBEDDED_DIR",
     "MONTHLY",
     "QUARTERLY",

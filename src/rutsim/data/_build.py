@@ -17,13 +17,13 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from rutsim._io import atomic_dir
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
 from rutsim.data._nber import load_nber_dates
 from rutsim.data._raw import RawData
 from rutsim.data._transform import daily_to_quarterly
 from rutsim.data._validate import fail
+from rutsim.fileio import atomic_dir
 
 __all__ = ["EMBEDDED_DIR", "BuildResult", "build_dataset"]
 

@@ -8,8 +8,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from rutsim._io import sha256_file, sha256_json
-from rutsim.config._data import DataConfig
+from rutsim.config import DataConfig
 from rutsim.data._build import (
     EMBEDDED_DIR,
     MONTHLY_FILE,
@@ -18,6 +17,7 @@ from rutsim.data._build import (
 )
 from rutsim.data._catalog import MONTHLY, QUARTERLY
 from rutsim.data._validate import fail
+from rutsim.fileio import sha256_file, sha256_json
 
 __all__ = [
     "load_monthly_panel",

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from rutsim._io import sha256_file
 from rutsim.data._fed import load_gz_ebp, load_nyfed_effr
 from rutsim.data._fred import load_fred
 from rutsim.data._french import load_french
@@ -16,6 +15,7 @@ from rutsim.data._spdji import load_spdji_eps
 from rutsim.data._transform import splice
 from rutsim.data._validate import fail
 from rutsim.data._yahoo import load_month_end_level, load_yahoo
+from rutsim.fileio import sha256_file
 
 __all__ = ["FRED_FILES", "RawData"]
 

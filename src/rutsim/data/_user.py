@@ -10,7 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from rutsim.config._data import UserSeries
+from rutsim.config import UserSeries
 from rutsim.data._validate import (
     check_range,
     fail,

@@ -1,39 +1,30 @@
 """The Bayesian model: priors as data, PyMC fit, diagnostics gate, store, hand-off.
 
 Public API: :func:`fit_or_load` (fit once, reuse after), :func:`load_model`,
-:class:`FittedModel`, :func:`posterior_to_pytree` (the only PyMC-to-JAX hand-off) and
-the contract types :class:`PosteriorParams`, :class:`InitialState`, :class:`ShockSpec`.
-
-The contract types import eagerly; everything that needs PyMC is imported on first use,
-so the simulation layer can import ``rutsim.model`` without paying for PyMC.
+:class:`FittedModel`, :func:`posterior_to_pytree` (the only PyMC-to-JAX hand-off), the
+effects and driver tables, and the diagnostics/plot entry points the CLI calls. The
+contract types it produces (:class:`~rutsim.types.PosteriorParams`,
+:class:`~rutsim.types.InitialState`, :class:`~rutsim.types.ShockSpec`) live in
+:mod:`rutsim.types`. Importing this package imports PyMC: callers that only need the
+contract types import :mod:`rutsim.types` instead.
 """
 
-from importlib import import_module
-
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
-
-_LAZY = {
-    "FittedModel": "rutsim.model._api",
-    "fit_data": "rutsim.model._api",
-    "fit_or_load": "rutsim.model._api",
-    "load_model": "rutsim.model._api",
-    "PARAMETERS": "rutsim.model._build",
-    "build_model": "rutsim.model._build",
-    "ModelData": "rutsim.model._data",
-    "model_data": "rutsim.model._data",
-    "posterior_to_pytree": "rutsim.model._posterior",
-    "long_run_effects": "rutsim.model._effects",
-    "decompose": "rutsim.model._effects",
-    "driver_table": "rutsim.model._effects",
-}
+from rutsim.model._api import EFFECTS, FittedModel, fit_data, fit_or_load, load_model, theta_of
+from rutsim.model._build import PARAMETERS, build_model
+from rutsim.model._checks import predictive
+from rutsim.model._data import ModelData, model_data
+from rutsim.model._effects import DRIVERS, decompose, driver_table, long_run_effects
+from rutsim.model._plots import make_plots
+from rutsim.model._posterior import posterior_to_pytree, stacked
+from rutsim.model._redraw import REDRAWN, redraw_plots
 
 __all__ = [
+    "DRIVERS",
+    "EFFECTS",
     "PARAMETERS",
+    "REDRAWN",
     "FittedModel",
-    "InitialState",
     "ModelData",
-    "PosteriorParams",
-    "ShockSpec",
     "build_model",
     "decompose",
     "driver_table",
@@ -41,12 +32,11 @@ __all__ = [
     "fit_or_load",
     "load_model",
     "long_run_effects",
+    "make_plots",
     "model_data",
     "posterior_to_pytree",
+    "predictive",
+    "redraw_plots",
+    "stacked",
+    "theta_of",
 ]
-
-
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        return getattr(import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'rutsim.model' has no attribute {name!r}")

@@ -13,15 +13,14 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from rutsim._io import atomic_dir, package_versions, sha256_file
 from rutsim.config import ModelConfig, RunConfig, SamplerConfig
 from rutsim.errors import FitDiagnosticsError, ModelStoreError
+from rutsim.fileio import atomic_dir, package_versions, sha256_file
 from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
 from rutsim.model._effects import long_run_effects
 from rutsim.model._gate import Diagnostics, diagnose, enforce
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.model._posterior import (
     add_latent_paths,
     initial_state,
@@ -41,6 +40,7 @@ from rutsim.model._store import (
     read_manifest,
     write_manifest,
 )
+from rutsim.types import InitialState, PosteriorParams, ShockSpec
 
 IDENTIFICATION = "identification.csv"
 EFFECTS = "effects.csv"
@@ -57,7 +57,7 @@ class FittedModel:
     posterior : the posterior DataTree (``posterior`` group has every parameter and
         the paths ``q``, ``mS``, ``eS`` over dim ``quarter``).
     manifest : the verified manifest.
-    params : every posterior sample as the simulation pytree (float32).
+    params : every posterior sample as the simulation pytree (float64 host arrays).
     initial : the last observed quarter.
     shocks : the static shock families.
     """

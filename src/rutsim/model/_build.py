@@ -1,6 +1,6 @@
 """The PyMC model: macro block, large caps, latent small-cap relative valuation.
 
-The equation means come from :mod:`rutsim.model._equations` (shared with NumPy and JAX;
+The equation means come from :mod:`rutsim.equations` (shared with NumPy and JAX;
 ``docs/model.md`` writes them out).
 Every equation is conditioned on its block's first observation(s), so no initial
 condition needs a prior except the latent ``q`` (stationary start).
@@ -15,12 +15,10 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from rutsim.config import ModelConfig
-from rutsim.config._model import PriorSpec
-from rutsim.config._registry import PARAMETER_NAMES
-from rutsim.model import _equations as eq
+from rutsim import equations as eq
+from rutsim.config import PARAMETER_NAMES, ModelConfig, PriorSpec
+from rutsim.equations import INTERCEPT_OF
 from rutsim.model._data import ModelData
-from rutsim.model._equations import INTERCEPT_OF
 from rutsim.model._marginal import add_marginal_q, valuation_observations
 
 #: The scalar parameters of the model, in registry order (``PosteriorParams`` less ``q_last``).

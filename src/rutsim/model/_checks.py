@@ -19,8 +19,7 @@ import pandas as pd
 from arviz_stats.base import array_stats
 from scipy import stats
 
-from rutsim.config import ModelConfig
-from rutsim.config._model import PriorSpec
+from rutsim.config import ModelConfig, PriorSpec
 from rutsim.model._build import PARAMETERS
 from rutsim.model._data import ModelData
 from rutsim.model._prep import mu_dq, mu_gl, mu_gs

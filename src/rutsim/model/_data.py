@@ -12,8 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from rutsim.config import DataConfig, ModelConfig
-from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN
+from rutsim.config import CPI_COLUMN, YIELD10_COLUMN, DataConfig, ModelConfig
 from rutsim.errors import DataError
 
 #: Panel columns of a user's own small-cap series (written by the data layer).

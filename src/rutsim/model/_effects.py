@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from rutsim.model import _equations as eq
+from rutsim import equations as eq
 from rutsim.model._prep import columns
 
 #: Macro inputs of the equity block, as named in :func:`skeleton`'s ``drivers``.

@@ -8,8 +8,7 @@ import arviz_stats as azs
 import numpy as np
 import xarray as xr
 
-from rutsim.config import SamplerConfig
-from rutsim.config._base import FrozenModel
+from rutsim.config import FrozenModel, SamplerConfig
 from rutsim.errors import FitDiagnosticsError
 
 

@@ -15,8 +15,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from rutsim.config import ModelConfig  # noqa: E402
-from rutsim.config._registry import REGISTRY, names_in  # noqa: E402
+from rutsim.config import (  # noqa: E402
+    REGISTRY,
+    ModelConfig,  # noqa: E402
+    names_in,
+)
 from rutsim.model._checks import Predictive, prior_draws  # noqa: E402
 from rutsim.model._data import ModelData  # noqa: E402
 

@@ -12,8 +12,8 @@ from rutsim.config import ModelConfig
 from rutsim.model._build import PARAMETERS
 from rutsim.model._data import ModelData
 from rutsim.model._marginal import draw_q_paths
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.model._prep import mu_gs
+from rutsim.types import InitialState, PosteriorParams, ShockSpec
 
 
 def stacked(posterior: xr.Dataset, name: str) -> np.ndarray:

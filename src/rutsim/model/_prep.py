@@ -1,7 +1,7 @@
 """Equation means evaluated in NumPy for many posterior draws at once.
 
 Used after sampling (latent paths, posterior predictive checks). The means come from the
-same functions as the PyMC model and the JAX step (:mod:`rutsim.model._equations`),
+same functions as the PyMC model and the JAX step (:mod:`rutsim.equations`),
 with parameters as ``(sample, 1)`` columns against ``(1, quarter)`` data rows.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rutsim.model import _equations as eq
+from rutsim import equations as eq
 from rutsim.model._data import ModelData
 
 

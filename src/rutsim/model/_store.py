@@ -13,11 +13,9 @@ from pathlib import Path
 import xarray as xr
 from pydantic import ValidationError
 
-from rutsim._io import canonical_json, sha256_file, sha256_json
-from rutsim.config import DataConfig, ModelConfig, SamplerConfig
-from rutsim.config._base import FrozenModel
-from rutsim.config._registry import PARAMETER_NAMES
+from rutsim.config import PARAMETER_NAMES, DataConfig, FrozenModel, ModelConfig, SamplerConfig
 from rutsim.errors import ModelStoreError
+from rutsim.fileio import canonical_json, sha256_file, sha256_json
 from rutsim.model._gate import Diagnostics
 
 MANIFEST = "manifest.json"

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from rutsim._io import atomic_dir, atomic_write_bytes, atomic_write_text
 from rutsim.config import OutputConfig, validate_model
 from rutsim.errors import RunOutputError
+from rutsim.fileio import atomic_dir, atomic_write_bytes, atomic_write_text
 from rutsim.report._figures import (
     attribution_chart,
     fan_chart,
@@ -25,7 +25,8 @@ from rutsim.report._figures import (
 )
 from rutsim.report._html import ModelInfo, render_html
 from rutsim.report._summary import headline_horizons, summary_json
-from rutsim.risk import BLEND, RunData, compute_metrics, load_run, resolve_weights
+from rutsim.risk import BLEND
+from rutsim.runs import RunData, load_run, resolve_weights, run_metrics
 
 #: Everything the report layer adds to a run folder (and replaces on a rebuild).
 REPORT_ENTRIES: tuple[str, ...] = (
@@ -112,7 +113,7 @@ def write_report_files(
     Parameters
     ----------
     run : RunData
-        The loaded run (see :func:`rutsim.risk.load_run`).
+        The loaded run (see :func:`rutsim.runs.load_run`).
     folder : Path
         Where to write (normally the temporary run folder).
     weights : mapping, optional
@@ -126,7 +127,7 @@ def write_report_files(
     folder = Path(folder)
     cfg = output_config(run)
     w = resolve_weights(run, weights)
-    table = compute_metrics(run, w)
+    table = run_metrics(run, w)
     n_h = run.simulation.sizes["horizon"]
     hs = headline_horizons(horizons or cfg.headline_horizons, n_h)
     parquet, csv, summ = folder / "metrics.parquet", folder / "metrics.csv", folder / "summary.json"

@@ -15,7 +15,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
-from rutsim.risk import BLEND, COMPONENTS, RunData, quantile
+from rutsim.risk import BLEND, COMPONENTS, quantile
+from rutsim.runs import RunData
 
 _BANDS = (0.05, 0.25, 0.5, 0.75, 0.95)
 _MACRO = (

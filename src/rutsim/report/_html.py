@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from rutsim.report._summary import HEADLINE_METRICS
-from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, RunData, quantile
+from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, quantile
+from rutsim.runs import RunData
 
 _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;

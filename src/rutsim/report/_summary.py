@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from rutsim.risk import BLEND, CONVENTION_ATTRS, RunData
+from rutsim.risk import BLEND, CONVENTION_ATTRS
+from rutsim.runs import RunData
 
 #: Metrics in the headline table, summary.json and the report, with their labels.
 HEADLINE_METRICS: dict[str, str] = {

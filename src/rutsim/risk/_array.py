@@ -42,6 +42,18 @@ _CDF_TOL = 1e-10
 FloatArray = NDArray[np.float64]
 
 
+#: Attributes written on every per-draw metrics dataset (readable without rutsim).
+CONVENTION_ATTRS: dict[str, str] = {
+    "returns": "simple cumulative return R = exp(sum of quarterly log returns) - 1, decimal",
+    "losses": "L = -R, positive numbers are losses",
+    "level": "confidence level of VaR/CVaR (0.95, 0.99); the tail has probability 1 - level",
+    "quantile_definition": "empirical inverted CDF (Hyndman-Fan type 1), no interpolation",
+    "var": "level-quantile of L",
+    "cvar": "mean of L over the worst 1 - level tail, boundary atom weighted fractionally",
+    "attribution": "log terms; parts add up to the (tail) mean cumulative log total return",
+}
+
+
 def _check_level(level: float) -> float:
     level = float(level)
     if not 0.0 < level < 1.0:

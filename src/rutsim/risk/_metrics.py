@@ -19,21 +19,22 @@ Per draw, the blend mixes the scenarios' paths of that same posterior draw.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 from numpy.typing import NDArray
 
 from rutsim.risk._array import quantile
 from rutsim.risk._reducer import metric_names, path_metrics
-from rutsim.risk._run import RETURN_VARS, RunData, load_run, resolve_weights
 
 #: Name of the probability-weighted mixture of all scenarios in every output.
 BLEND = "blend"
 #: Statistics of the long table, in order.
 STATISTICS: tuple[str, ...] = ("pooled", "draw_mean", "draw_median", "draw_q05", "draw_q95")
+#: The return variables of ``simulation.nc`` the metrics use, in :class:`_Returns` order.
+RETURN_VARS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry", "largecap_return")
 #: Columns of the long table.
 COLUMNS: tuple[str, ...] = ("scenario", "horizon", "metric", "statistic", "value")
 
@@ -45,9 +46,12 @@ class _Returns(NamedTuple):
     largecap_return: NDArray[np.float64]
 
 
-def _returns(run: RunData) -> _Returns:
+def _returns(simulation: xr.Dataset) -> _Returns:
     """Return fields as float64 arrays ``(scenario, sample, path, horizon)``."""
-    return _Returns(*(run.simulation[v].values.astype(np.float64) for v in RETURN_VARS))
+    dims = ("scenario", "sample", "path", "horizon")
+    return _Returns(
+        *(simulation[v].transpose(*dims).values.astype(np.float64) for v in RETURN_VARS)
+    )
 
 
 def summarise_draws(values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -85,16 +89,25 @@ def _mixture_inputs(
 
 
 def compute_metrics(
-    run: Path | RunData, weights: Mapping[str, float] | None = None
+    simulation: xr.Dataset,
+    weights: Mapping[str, float],
+    draw_metrics: xr.Dataset | None = None,
 ) -> pd.DataFrame:
-    """Compute the long metrics table of a run.
+    """Compute the long metrics table of a simulation.
+
+    For a run folder use :func:`rutsim.runs.run_metrics`, which reads the blend weights
+    from its manifest.
 
     Parameters
     ----------
-    run : Path or RunData
-        A run folder (``outputs/<run-id>``) or a loaded one (:func:`load_run`).
-    weights : mapping of str to float, optional
-        Blend weights overriding those of the manifest (normalised to sum to one).
+    simulation : xarray.Dataset
+        Kept paths with dims ``(scenario, sample, path, horizon)`` and the variables of
+        :data:`RETURN_VARS` (``simulation.nc``).
+    weights : mapping of str to float
+        Blend weight of every scenario, summing to one.
+    draw_metrics : xarray.Dataset, optional
+        Per-draw metrics over all simulated paths (``draw_metrics.nc``); without them the
+        per-draw statistics are computed from the kept paths.
 
     Returns
     -------
@@ -103,12 +116,16 @@ def compute_metrics(
         (then ``"blend"``), horizon 1..H (quarters), metric (:func:`metric_names`) and
         statistic (:data:`STATISTICS`).
     """
-    if not isinstance(run, RunData):
-        run = load_run(Path(run))
-    w = resolve_weights(run, weights)
+    scen = [str(s) for s in simulation["scenario"].values]
+    missing = sorted(set(scen) - set(weights))
+    if missing:
+        raise ValueError(f"no blend weight for scenarios {missing}")
+    w = dict(weights)
     names = metric_names()
-    scen = run.scenarios
-    ret = _returns(run)
+    ret = _returns(simulation)
+    saved = (
+        None if draw_metrics is None else draw_metrics.transpose("scenario", "sample", "horizon")
+    )
     n_s, n_d, n_p, n_h = ret.carry.shape
     # Per entity: pooled (metric, horizon) and per-draw (metric, sample, horizon).
     pooled = np.empty((n_s + 1, len(names), n_h))
@@ -117,8 +134,8 @@ def compute_metrics(
         flat = _Returns(*(a[i].reshape(n_d * n_p, n_h) for a in ret))
         pm = path_metrics(flat)
         pooled[i] = np.stack([pm[m] for m in names])
-        if run.draw_metrics is not None:
-            draws[i] = np.stack([run.draw_metrics[m].values[i] for m in names])
+        if saved is not None:
+            draws[i] = np.stack([saved[m].values[i] for m in names])
         else:
             dm = path_metrics(_Returns(*(a[i] for a in ret)))
             draws[i] = np.stack([dm[m] for m in names])

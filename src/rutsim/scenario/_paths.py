@@ -15,7 +15,7 @@ import pandas as pd
 
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.scenario._schema import Scenario, VariablePath
-from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays
+from rutsim.types import MACRO_VARIABLES, ScenarioArrays
 
 __all__ = [
     "horizon_quarters",

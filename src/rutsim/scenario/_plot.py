@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from rutsim.scenario._schema import Scenario
-from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays
+from rutsim.types import MACRO_VARIABLES, ScenarioArrays
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["plot_scenario"]
 
@@ -47,6 +50,9 @@ def plot_scenario(
     matplotlib.figure.Figure
         One panel per variable; variables the model simulates say so instead of a line.
     """
+    # matplotlib only when a figure is drawn, so listing or checking scenarios stays light.
+    from matplotlib.figure import Figure
+
     values = np.asarray(arrays.values)
     pinned = np.asarray(arrays.pinned)
     sd = np.asarray(arrays.path_sd)

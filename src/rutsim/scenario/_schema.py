@@ -29,7 +29,7 @@ from rutsim.scenario._calendar import fomc_meeting_dates
 
 __all__ = ["PATH_FORMS", "QUARTER_LABEL", "Scenario", "VariablePath"]
 
-# The path fields of Scenario, in the order of rutsim.simulate._types.MACRO_VARIABLES.
+# The path fields of Scenario, in the order of rutsim.types.MACRO_VARIABLES.
 _VARIABLES = ("fedfunds", "slope", "spread", "unemployment")
 
 #: The mutually exclusive ways of giving one variable's path.

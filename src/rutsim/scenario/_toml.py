@@ -7,16 +7,16 @@ parsed back and compared with the scenario before it reaches the disk.
 
 from __future__ import annotations
 
-import math
 import textwrap
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 
-from rutsim._io import atomic_write_text
 from rutsim.errors import ScenarioError
+from rutsim.fileio import atomic_write_text
 from rutsim.scenario._schema import Scenario, VariablePath
-from rutsim.simulate._types import MACRO_VARIABLES
+from rutsim.tomltext import toml_multiline, toml_string, toml_value
+from rutsim.types import MACRO_VARIABLES
 
 __all__ = ["scenario_to_toml", "write_scenario"]
 
@@ -31,52 +31,16 @@ _SCALAR_KEYS = (
 )
 
 
-def _string(text: str) -> str:
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\u{ord(ch):04X}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _multiline(text: str, width: int = 88) -> str:
-    # Re-wrap each paragraph so the file stays readable; the parsed value keeps the
-    # paragraph breaks.
-    paragraphs = [
-        textwrap.fill(p, width=width, break_on_hyphens=False) for p in text.strip().split("\n\n")
-    ]
-    body = "\n\n".join(paragraphs)
-    escaped = []
-    for ch in body:
-        if ch in '"\\':
-            escaped.append("\\" + ch)
-        elif ch not in "\n\t" and (ord(ch) < 0x20 or ord(ch) == 0x7F):
-            escaped.append(f"\\u{ord(ch):04X}")
-        else:
-            escaped.append(ch)
-    return '"""\n' + "".join(escaped) + '"""'
-
-
 def _float(value: float) -> str:
-    if not math.isfinite(value):
-        raise ValueError(f"cannot write non-finite value {value!r}")
     # repr round-trips a float exactly; callers round where they want short numbers.
-    return repr(float(value))
+    return toml_value(float(value), finite=True)
 
 
 def _value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, int | float):
-        return _float(float(value))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _float(value)
+    if isinstance(value, bool | str):
+        return toml_value(value)
     raise TypeError(f"unsupported TOML value {value!r}")
 
 
@@ -127,12 +91,12 @@ def scenario_to_toml(scenario: Scenario, *, row_labels: Sequence[str] | None = N
         scenario.
     """
     lines = [
-        f"name = {_string(scenario.name)}",
+        f"name = {toml_string(scenario.name)}",
         f"weight = {_float(scenario.weight)}",
     ]
     if scenario.as_of is not None:
-        lines.append(f"as_of = {_string(scenario.as_of)}")
-    lines.append(f"description = {_multiline(scenario.description)}")
+        lines.append(f"as_of = {toml_string(scenario.as_of)}")
+    lines.append(f"description = {toml_multiline(scenario.description)}")
     for variable in MACRO_VARIABLES:
         path = scenario.path(variable)
         if path is not None:

@@ -11,9 +11,9 @@ from rutsim.simulate._driver import (
     run_simulation,
     select_samples,
 )
-from rutsim.simulate._kernel import scenario_keys, simulate_chunk
+from rutsim.simulate._kernel import scenario_keys, simulate_chunk, use_precision
 from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
-from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays, SimPaths
+from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 
 __all__ = [
     "MACRO_VARIABLES",
@@ -29,4 +29,5 @@ __all__ = [
     "simulate_chunk",
     "synthetic_initial",
     "synthetic_posterior",
+    "use_precision",
 ]

@@ -19,8 +19,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from rutsim.model._params import ShockSpec
 from rutsim.simulate._step import N_GAMMAS, N_NORMALS
+from rutsim.types import ShockSpec
 
 
 class _Family(NamedTuple):

@@ -21,9 +21,15 @@ import numpy as np
 
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate._kernel import scenario_keys, simulate_chunk
-from rutsim.simulate._types import ScenarioArrays, SimPaths
+from rutsim.types import (
+    InitialState,
+    PosteriorParams,
+    ScenarioArrays,
+    ShockSpec,
+    SimPaths,
+    SimulationResult,
+)
 
 
 class ChunkInfo(NamedTuple):
@@ -51,43 +57,6 @@ Reducer = Callable[[SimPaths, ChunkInfo], Mapping[str, np.ndarray]]
 
 #: Called after each chunk with (samples done, samples in total).
 Progress = Callable[[int, int], None]
-
-
-class SimulationResult(NamedTuple):
-    """Everything a run keeps from the simulation (NumPy arrays, no named dims yet).
-
-    Attributes
-    ----------
-    scenario_names : tuple of str
-        Names along the ``scenario`` axis.
-    sample_index : int array, shape ``(sample,)``
-        Posterior index of each simulated sample.
-    paths : SimPaths
-        Kept full paths, each field ``(scenario, sample, path, horizon)`` with
-        ``path < keep_paths``.
-    metrics : mapping of str to array
-        Reducer outputs over all paths, leading axes ``(scenario, sample)``.
-    n_paths : int
-        Paths simulated per (scenario, sample) (all of them reduced).
-    horizon : int
-        Quarters simulated.
-    dtype : str
-        "float32" or "float64".
-    chunk_size : int
-        Samples per chunk actually used.
-    timings : mapping of str to float
-        Seconds: ``first_chunk_s`` (includes compilation), ``simulate_s`` (total).
-    """
-
-    scenario_names: tuple[str, ...]
-    sample_index: np.ndarray
-    paths: SimPaths
-    metrics: Mapping[str, np.ndarray]
-    n_paths: int
-    horizon: int
-    dtype: str
-    chunk_size: int
-    timings: Mapping[str, float]
 
 
 def select_samples(n_total: int, max_draws: int) -> np.ndarray:

@@ -26,10 +26,16 @@ import jax.numpy as jnp
 import numpy as np
 
 from rutsim.errors import ConfigError, ScenarioError
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
 from rutsim.simulate._draws import draw_step
 from rutsim.simulate._step import PathState, StepInput, init_state, step
-from rutsim.simulate._types import MACRO_VARIABLES, ScenarioArrays, SimPaths
+from rutsim.types import (
+    MACRO_VARIABLES,
+    InitialState,
+    PosteriorParams,
+    ScenarioArrays,
+    ShockSpec,
+    SimPaths,
+)
 
 DType = Literal["float32", "float64"]
 _DEFAULT_SHOCKS = ShockSpec()
@@ -41,6 +47,15 @@ PRNG_IMPL = "philox2x32"
 
 # Incremented only while JAX traces the kernel: tests read it to prove one compile per shape.
 _TRACE_COUNT = [0]
+
+
+def use_precision(dtype: str) -> None:
+    """Enable JAX's float64 mode when ``dtype == "float64"`` (process-global, see above).
+
+    Call it before any JAX array is created; float32 leaves the process as it is.
+    """
+    if dtype == "float64":
+        jax.config.update("jax_enable_x64", True)
 
 
 def trace_count() -> int:

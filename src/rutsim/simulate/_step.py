@@ -1,6 +1,6 @@
 """One quarter of the model for one path: the pure step scanned over the horizon.
 
-The equation means come from :mod:`rutsim.model._equations`, the same functions the
+The equation means come from :mod:`rutsim.equations`, the same functions the
 PyMC model is built from (``docs/model.md``). Every random number a step needs is drawn
 before the scan (see ``_draws.py``), so the step itself is arithmetic only: that keeps
 the scan body small and lets XLA fuse it.
@@ -34,9 +34,8 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from rutsim.model import _equations as eq
-from rutsim.model._params import InitialState, PosteriorParams, ShockSpec
-from rutsim.simulate._types import SimPaths
+from rutsim import equations as eq
+from rutsim.types import InitialState, PosteriorParams, ShockSpec, SimPaths
 
 N_NORMALS = 13
 N_GAMMAS = 7

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rutsim.model._params import InitialState, PosteriorParams
+from rutsim.types import InitialState, PosteriorParams
 
 #: Centre of each synthetic parameter (quarterly units: %, pp, log points).
 _CENTRES: dict[str, float] = {

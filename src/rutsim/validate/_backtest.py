@@ -17,9 +17,9 @@ from typing import Any, NamedTuple
 
 import pandas as pd
 
-from rutsim.config import RunConfig
+from rutsim.config import RunConfig, load_config
+from rutsim.runs import check_free, folder_id, write_folder
 from rutsim.validate._baselines import BASELINES
-from rutsim.validate._folder import check_free, folder_id, write_folder
 from rutsim.validate._origin import model_forecaster
 from rutsim.validate._origins import Mode, parse_modes, parse_origins, plan_origins
 from rutsim.validate._runner import run_origins
@@ -92,9 +92,8 @@ def backtest(
     """
     from rutsim.config import BacktestConfig, validate_model
     from rutsim.data import load_panel, panel_hash
-    from rutsim.pipeline import load_config
 
-    written, cfg = load_config(config, root)
+    cfg, config_hash = load_config(config, root)
     overrides = {
         k: v
         for k, v in {
@@ -115,7 +114,7 @@ def backtest(
     modes: tuple[Mode, ...] = parse_modes(bt.condition)
     panel = load_panel(cfg.data)
     plans = plan_origins(panel, cfg.data, bt, parse_origins(bt.origins, bt.every))
-    settings = {"config_hash": written.config_hash(), "backtest": bt.model_dump(mode="json")}
+    settings = {"config_hash": config_hash, "backtest": bt.model_dump(mode="json")}
     final = Path(cfg.outputs.dir) / folder_id("backtest", settings, name)
     check_free(final)
 
@@ -153,7 +152,7 @@ def backtest(
     manifest = {
         "kind": "backtest",
         "id": final.name,
-        "config_hash": written.config_hash(),
+        "config_hash": config_hash,
         "data_hash": panel_hash(cfg.data),
         "seed": cfg.simulation.seed,
         "sampler_seed": cfg.sampler.seed,

@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 
 from rutsim.config import BacktestConfig
+from rutsim.runs import ValidationFolder
 from rutsim.validate._baselines import BASELINES
 from rutsim.validate._figures import coverage_chart, fan_chart, pit_histograms, skill_chart
-from rutsim.validate._folder import ValidationFolder
 from rutsim.validate._html import esc, figures_html, page, table_html
 from rutsim.validate._origin import FAN_PROBS, OriginResult
 

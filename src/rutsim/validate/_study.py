@@ -16,14 +16,14 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from rutsim.config import RunConfig
+from rutsim.config import RunConfig, load_config
+from rutsim.runs import check_free, folder_id, write_folder
 from rutsim.validate._cycles import (
     cycle_table,
     detect_easing_starts,
     policy_rate,
     regime_summary,
 )
-from rutsim.validate._folder import check_free, folder_id, write_folder
 from rutsim.validate._origins import Mode, plan_origins
 from rutsim.validate._runner import run_origins
 
@@ -122,11 +122,10 @@ def study_easing(
         Fitting function for the replay (default :func:`rutsim.model.fit_or_load`).
     """
     from rutsim.data import load_nber_dates, load_panel, panel_hash
-    from rutsim.pipeline import load_config
 
-    written, cfg = load_config(config, root)
+    cfg, config_hash = load_config(config, root)
     monthly = load_panel(cfg.data, freq="M")
-    settings = {"config_hash": written.config_hash(), "replay": replay}
+    settings = {"config_hash": config_hash, "replay": replay}
     final = Path(cfg.outputs.dir) / folder_id("study-easing", settings, name)
     check_free(final)
     t0 = time.perf_counter()
@@ -186,7 +185,7 @@ def study_easing(
     manifest = {
         "kind": "study-easing",
         "id": final.name,
-        "config_hash": written.config_hash(),
+        "config_hash": config_hash,
         "data_hash": panel_hash(cfg.data),
         "seed": cfg.simulation.seed,
         "sampler_seed": cfg.sampler.seed,

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rutsim.runs import ValidationFolder
 from rutsim.validate._cycles import HORIZONS_M
 from rutsim.validate._figures import cycle_paths_chart, replay_chart
-from rutsim.validate._folder import ValidationFolder
 from rutsim.validate._html import esc, figures_html, page, table_html
 
 __all__ = ["study_content", "study_text"]

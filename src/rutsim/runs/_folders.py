@@ -1,15 +1,13 @@
 """Validation output folders (``outputs/backtest-<id>/``, ``outputs/study-easing-<id>/``).
 
-One owner for their layout: a folder is built under a temporary name and renamed when
-complete (never over an existing one), and always carries ``manifest.json`` (ids, hashes,
-seed, versions) and ``config.toml`` (the resolved config).
+Their layout is owned here, beside the run folder's: a folder is built under a temporary
+name and renamed when complete (never over an existing one), and always carries
+``manifest.json`` (ids, hashes, seed, versions) and ``config.toml`` (the resolved config).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,27 +16,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from rutsim._io import atomic_dir, package_versions, sha256_json
 from rutsim.config import RunConfig
-from rutsim.errors import ConfigError, RunOutputError
+from rutsim.errors import RunOutputError
+from rutsim.fileio import atomic_dir, package_versions, sha256_json
+from rutsim.runs._manifest import CONFIG_FILE, MANIFEST_FILE, check_folder_name, utc_stamp
+from rutsim.runs._write import config_to_toml
 
 __all__ = ["ValidationFolder", "folder_id", "write_folder"]
-
-MANIFEST = "manifest.json"
-CONFIG = "config.toml"
 
 
 def folder_id(kind: str, settings: Mapping[str, Any], name: str | None) -> str:
     """``<kind>-<name>`` or ``<kind>-<UTC timestamp>-<hash of settings>``."""
     if name is None:
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        return f"{kind}-{stamp}-{sha256_json(dict(settings))[:8]}"
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
-        raise ConfigError(
-            f"--name {name!r} is not a safe folder name. To fix: use letters, digits, '.', "
-            "'_' and '-' only, starting with a letter or digit."
-        )
-    return f"{kind}-{name}"
+        return f"{kind}-{utc_stamp()}-{sha256_json(dict(settings))[:8]}"
+    return f"{kind}-{check_folder_name(name)}"
 
 
 def check_free(final: Path) -> None:
@@ -74,8 +65,6 @@ def write_folder(
     ``figures/``, arrays under ``forecasts/<name>.npz``, JSON documents as ``<name>.json``,
     the page as ``report.html``.
     """
-    from rutsim.report import config_to_toml
-
     full = {**manifest, "versions": package_versions()}
     with atomic_dir(final) as tmp:
         for name, frame in content.tables.items():
@@ -93,13 +82,14 @@ def write_folder(
         if content.arrays:
             (tmp / "forecasts").mkdir()
             for name, arrays in content.arrays.items():
-                np.savez_compressed(tmp / "forecasts" / f"{name}.npz", **arrays)
+                # numpy's stub lets **kwds collide with allow_pickle; the names are origins.
+                np.savez_compressed(tmp / "forecasts" / f"{name}.npz", **arrays)  # type: ignore[arg-type]
         for name, text in content.texts.items():
             (tmp / name).write_text(text, encoding="utf-8")
         if content.html:
             (tmp / "report.html").write_text(content.html, encoding="utf-8")
-        (tmp / CONFIG).write_text(config_to_toml(config), encoding="utf-8")
-        (tmp / MANIFEST).write_text(
+        (tmp / CONFIG_FILE).write_text(config_to_toml(config), encoding="utf-8")
+        (tmp / MANIFEST_FILE).write_text(
             json.dumps(full, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8"
         )
     return final

@@ -1,8 +1,13 @@
-"""Simulation-based check: fit data simulated with known parameters, recover them."""
+"""Parameter recovery: fit one dataset simulated with known parameters, recover them.
+
+This is a single-dataset recovery check, not simulation-based calibration (which would
+repeat it over many draws from the prior). It costs a full fit, so it runs under -m slow.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from rutsim.config import SamplerConfig
 from rutsim.config._model import ModelConfig
@@ -12,6 +17,7 @@ from rutsim.model._posterior import stacked
 from test_model_synthetic import TRUTH, simulate
 
 
+@pytest.mark.slow
 def test_known_parameters_fall_inside_posterior_intervals() -> None:
     data, q_true = simulate(120, seed=2024)
     model = ModelConfig.model_validate({"macro_shocks": "normal", "anchors": {"enabled": False}})

@@ -1,8 +1,8 @@
-"""Simulation arrays to an xarray Dataset with named dims, coords, units and provenance.
+"""Simulation arrays to the run folder's two datasets, with named dims, coords and units.
 
-The JAX core returns arrays with a documented axis order; this module is the one place
-that names them (Contract 4 in ``docs/architecture.md``): dims ``scenario, sample, path,
-horizon``, coords ``quarter`` (on ``horizon``) and ``chain``/``draw`` (on ``sample``).
+The JAX core returns arrays with a documented axis order; this is the one place that
+names them: dims :data:`rutsim.types.SIM_DIMS`, coords ``quarter`` (on ``horizon``) and
+``chain``/``draw`` (on ``sample``).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import xarray as xr
+from numpy.typing import ArrayLike
 
-from rutsim.simulate import SimulationResult
-
-#: Dimension names of every simulated variable, in axis order.
-SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
+from rutsim.risk import CONVENTION_ATTRS, METRIC_DESCRIPTIONS
+from rutsim.types import SIM_DIMS, SimulationResult
 
 #: (units, long_name) of each ``SimPaths`` field.
 VARIABLE_ATTRS: dict[str, tuple[str, str]] = {
@@ -65,14 +64,14 @@ def sample_coords(
     }
 
 
-def to_dataset(
+def simulation_dataset(
     result: SimulationResult,
     *,
     quarters: Sequence[str],
     draws_per_chain: int | None = None,
     attrs: Mapping[str, str | int | float] | None = None,
 ) -> xr.Dataset:
-    """Name the kept paths of a simulation (Contract 4, ``simulation.nc``).
+    """Name the kept paths of a simulation (``simulation.nc``).
 
     Parameters
     ----------
@@ -115,3 +114,40 @@ def to_dataset(
     )
     ds.attrs.update(dict(attrs or {}))
     return ds
+
+
+def draw_metrics_dataset(
+    metrics: Mapping[str, ArrayLike],
+    *,
+    coords: Mapping[str, object],
+    attrs: Mapping[str, str | int | float] | None = None,
+) -> xr.Dataset:
+    """Wrap the output of :func:`rutsim.risk.draw_metrics` as ``draw_metrics.nc`` content.
+
+    Parameters
+    ----------
+    metrics : mapping of str to array, each shape ``(scenario, sample, horizon)``
+        The per-draw metrics (concatenated over chunks along ``sample``).
+    coords : mapping
+        Coordinates for the dims ``scenario``, ``sample``, ``horizon`` (and optionally
+        non-dim coords such as ``chain``/``draw`` along ``sample``, ``quarter`` along
+        ``horizon``, given as ``(dim, values)`` tuples), e.g. :func:`sample_coords`.
+    attrs : mapping, optional
+        Extra global attrs (run id, config hash ...).
+
+    Returns
+    -------
+    xarray.Dataset
+        Float64 variables with dims ``(scenario, sample, horizon)`` and the conventions
+        of :data:`rutsim.risk.CONVENTION_ATTRS` in the attrs.
+    """
+    data_vars = {
+        name: (
+            ("scenario", "sample", "horizon"),
+            np.asarray(arr, dtype=np.float64),
+            {"long_name": METRIC_DESCRIPTIONS.get(name, name.replace("_", " "))},
+        )
+        for name, arr in metrics.items()
+    }
+    ds = xr.Dataset(data_vars, coords=dict(coords))
+    return ds.assign_attrs({**CONVENTION_ATTRS, **dict(attrs or {})})

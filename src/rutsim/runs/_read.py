@@ -1,4 +1,4 @@
-"""Reading and validating a saved run folder (docs/architecture.md, Contract 4).
+"""The verifying reader of a run folder, and the blend weights it records.
 
 Every problem with a run folder becomes one :class:`~rutsim.errors.RunOutputError` that
 names the file and the fix; nothing here writes.
@@ -12,55 +12,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import xarray as xr
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError
 
 from rutsim.errors import ConfigError, RunOutputError
-from rutsim.risk._reducer import metric_names
+from rutsim.risk import RETURN_VARS, compute_metrics, metric_names
+from rutsim.runs._manifest import (
+    CONFIG_FILE,
+    DRAW_METRICS_FILE,
+    MANIFEST_FILE,
+    SIMULATION_FILE,
+    RunManifest,
+)
+from rutsim.types import SIM_DIMS
 
-SIM_DIMS: tuple[str, ...] = ("scenario", "sample", "path", "horizon")
-RETURN_VARS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry", "largecap_return")
+#: Macro variables every simulation.nc holds (the report draws them).
 MACRO_VARS: tuple[str, ...] = ("fedfunds", "slope", "spread")
 _RERUN = "To fix: rerun the simulation with `rutsim run CONFIG` (it writes a new run folder)."
 
 
-class ScenarioEntry(BaseModel):
-    """One scenario as the run manifest records it (unknown keys are kept for display)."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    name: str
-    weight: float | None = None
-    description: str = ""
-    file: str | None = None
-
-
-class RunManifest(BaseModel):
-    """The fields of ``manifest.json`` the risk and report layers use."""
-
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    run_id: str = ""
-    model_id: str | None = None
-    model_dir: str | None = None
-    data_hash: str | None = None
-    config_hash: str | None = None
-    seed: int | None = None
-    as_of: str | None = None
-    scenarios: tuple[ScenarioEntry, ...] = ()
-
-    @field_validator("scenarios", mode="before")
-    @classmethod
-    def _from_mapping(cls, value: object) -> object:
-        # Accept {"name": {...}} as well as [{"name": ..., ...}].
-        if isinstance(value, Mapping):
-            return [{"name": k, **(v if isinstance(v, Mapping) else {})} for k, v in value.items()]
-        return value
-
-
 @dataclass(frozen=True)
 class RunData:
-    """A loaded run folder.
+    """A loaded and verified run folder.
 
     Attributes
     ----------
@@ -73,34 +47,15 @@ class RunData:
         The manifest as written, for display.
     config_toml : str
         ``config.toml`` as written ('' when absent).
-    folder : Path or None
+    folder : Path
     """
 
     simulation: xr.Dataset
     draw_metrics: xr.Dataset | None
     manifest: RunManifest
-    manifest_json: str = "{}"
-    config_toml: str = ""
-    folder: Path | None = None
-
-    @classmethod
-    def from_datasets(
-        cls,
-        simulation: xr.Dataset,
-        draw_metrics: xr.Dataset | None = None,
-        manifest: RunManifest | None = None,
-    ) -> RunData:
-        """Build a validated run from in-memory datasets (no folder, e.g. in a notebook).
-
-        Without a manifest the blend weights are equal unless given to
-        :func:`rutsim.risk.compute_metrics`.
-        """
-        sim = validate_simulation(simulation, "simulation dataset")
-        draw = None
-        if draw_metrics is not None:
-            draw = _validate_draw_metrics(draw_metrics, sim, "draw metrics dataset")
-        man = manifest or RunManifest(run_id=str(simulation.attrs.get("run_id", "")))
-        return cls(sim, draw, man, man.model_dump_json(indent=2))
+    manifest_json: str
+    config_toml: str
+    folder: Path
 
     @property
     def scenarios(self) -> tuple[str, ...]:
@@ -169,32 +124,53 @@ def _validate_draw_metrics(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.D
     return ds.transpose("scenario", "sample", "horizon")
 
 
+def _read_manifest(path: Path) -> tuple[RunManifest, str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+        return RunManifest.model_validate(json.loads(text)), text
+    except FileNotFoundError:
+        raise RunOutputError(f"{path}: manifest.json is missing. {_RERUN}") from None
+    except (json.JSONDecodeError, ValidationError, UnicodeDecodeError) as exc:
+        raise RunOutputError(f"{path}: not a valid run manifest ({exc}). {_RERUN}") from None
+
+
+def _check_agree(manifest: RunManifest, sim: xr.Dataset, path: Path) -> None:
+    # The manifest describes the simulation beside it; a mismatch means files were mixed.
+    found = tuple(str(s) for s in sim["scenario"].values)
+    sizes = manifest.sizes
+    if found != manifest.scenario_names or (sizes.horizon, sizes.samples) != (
+        sim.sizes["horizon"],
+        sim.sizes["sample"],
+    ):
+        raise RunOutputError(
+            f"{path}: describes scenarios {list(manifest.scenario_names)}, {sizes.samples} "
+            f"samples and {sizes.horizon} quarters, but simulation.nc holds {list(found)}, "
+            f"{sim.sizes['sample']} and {sim.sizes['horizon']}: the files come from different "
+            f"runs. {_RERUN}"
+        )
+
+
 def load_run(folder: Path) -> RunData:
-    """Load and validate a run folder; raises :class:`RunOutputError` on any problem."""
+    """Load and verify a run folder; raises :class:`RunOutputError` on any problem."""
     folder = Path(folder)
     if not folder.is_dir():
         raise RunOutputError(f"{folder}: no such run folder. To fix: pass outputs/<run-id>.")
-    sim_path = folder / "simulation.nc"
+    sim_path = folder / SIMULATION_FILE
     if not sim_path.is_file():
         raise RunOutputError(
             f"{sim_path}: simulation.nc is missing, so there is nothing to report on. {_RERUN}"
         )
     sim = validate_simulation(_open_netcdf(sim_path), str(sim_path))
-    man_path = folder / "manifest.json"
-    try:
-        manifest_json = man_path.read_text(encoding="utf-8")
-        manifest = RunManifest.model_validate(json.loads(manifest_json))
-    except FileNotFoundError:
-        raise RunOutputError(f"{man_path}: manifest.json is missing. {_RERUN}") from None
-    except (json.JSONDecodeError, ValidationError, UnicodeDecodeError) as exc:
-        raise RunOutputError(f"{man_path}: not a valid run manifest ({exc}). {_RERUN}") from None
-    dm_path = folder / "draw_metrics.nc"
+    man_path = folder / MANIFEST_FILE
+    manifest, text = _read_manifest(man_path)
+    _check_agree(manifest, sim, man_path)
+    dm_path = folder / DRAW_METRICS_FILE
     draw = None
     if dm_path.is_file():
         draw = _validate_draw_metrics(_open_netcdf(dm_path), sim, str(dm_path))
-    cfg = folder / "config.toml"
+    cfg = folder / CONFIG_FILE
     config_toml = cfg.read_text(encoding="utf-8") if cfg.is_file() else ""
-    return RunData(sim, draw, manifest, manifest_json, config_toml, folder)
+    return RunData(sim, draw, manifest, text, config_toml, folder)
 
 
 def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -232,3 +208,18 @@ def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -
         )
     total = sum(given.values())
     return {k: v / total for k, v in given.items()}
+
+
+def run_metrics(run: Path | RunData, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Compute the long metrics table of a run folder (:func:`rutsim.risk.compute_metrics`).
+
+    Parameters
+    ----------
+    run : Path or RunData
+        A run folder (``outputs/<run-id>``) or a loaded one (:func:`load_run`).
+    weights : mapping of str to float, optional
+        Blend weights overriding those of the manifest (normalised to sum to one).
+    """
+    if not isinstance(run, RunData):
+        run = load_run(Path(run))
+    return compute_metrics(run.simulation, resolve_weights(run, weights), run.draw_metrics)

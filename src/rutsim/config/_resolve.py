@@ -1,0 +1,67 @@
+"""A config as a run uses it: relative paths resolved, hashed as written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from rutsim.config._run import RunConfig, load_run_config
+
+
+class LoadedConfig(NamedTuple):
+    """A config ready to run.
+
+    Attributes
+    ----------
+    config : RunConfig
+        Every relative path made absolute against the project root.
+    config_hash : str
+        SHA-256 of the config *as written* (relative paths), so the same config hashes
+        alike in every checkout; manifests record it beside the resolved config.
+    """
+
+    config: RunConfig
+    config_hash: str
+
+
+def project_root(config_path: Path) -> Path:
+    """Return the folder a config's relative paths refer to: the parent of ``configs/``."""
+    folder = Path(config_path).resolve().parent
+    return folder.parent if folder.name == "configs" else folder
+
+
+def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
+    """Make every relative path of the config absolute against ``root``."""
+
+    def fix(path: Path) -> Path:
+        return path if path.is_absolute() else (root / path).resolve()
+
+    data = config.data
+    if isinstance(data.panel, Path):
+        data = data.model_copy(update={"panel": fix(data.panel)})
+    return config.model_copy(
+        update={
+            "data": data,
+            "scenarios": config.scenarios.model_copy(update={"dir": fix(config.scenarios.dir)}),
+            "outputs": config.outputs.model_copy(
+                update={
+                    "dir": fix(config.outputs.dir),
+                    "models_dir": fix(config.outputs.models_dir),
+                }
+            ),
+        }
+    )
+
+
+def load_config(config: RunConfig | Path | str, root: Path | None = None) -> LoadedConfig:
+    """Load (a path) or take (a ``RunConfig``) a config and resolve its relative paths.
+
+    A path loads the TOML and resolves against its project root (the parent of
+    ``configs/``); a ``RunConfig`` resolves against ``root`` (default: the current folder).
+    """
+    if isinstance(config, str | Path):
+        path = Path(config)
+        written = load_run_config(path)
+        return LoadedConfig(resolve_paths(written, project_root(path)), written.config_hash())
+    resolved = resolve_paths(config, Path(root or Path.cwd()))
+    return LoadedConfig(resolved, config.config_hash())

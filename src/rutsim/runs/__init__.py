@@ -1,0 +1,70 @@
+"""The run folder (``outputs/<run-id>/``) and the validation folders: one owner of the format.
+
+A run folder is built by :func:`simulation_dataset` and :func:`draw_metrics_dataset`,
+written by :func:`write_run` with a typed :class:`RunManifest`, and read back only through
+:func:`load_run`, which verifies every file. Backtest and study folders are written by
+:func:`write_folder`. Tests build run folders with this same writer.
+"""
+
+from rutsim.runs._dataset import (
+    VARIABLE_ATTRS,
+    chain_draw,
+    draw_metrics_dataset,
+    sample_coords,
+    simulation_dataset,
+)
+from rutsim.runs._folders import ValidationFolder, check_free, folder_id, write_folder
+from rutsim.runs._manifest import (
+    CONFIG_FILE,
+    DRAW_METRICS_FILE,
+    DRIVERS_FILE,
+    MANIFEST_FILE,
+    SIMULATION_FILE,
+    RunManifest,
+    RunSizes,
+    ScenarioEntry,
+    check_folder_name,
+    make_run_id,
+    utc_stamp,
+)
+from rutsim.runs._read import (
+    MACRO_VARS,
+    RunData,
+    load_run,
+    resolve_weights,
+    run_metrics,
+    validate_simulation,
+)
+from rutsim.runs._write import config_to_toml, manifest_json, write_run
+
+__all__ = [
+    "CONFIG_FILE",
+    "DRAW_METRICS_FILE",
+    "DRIVERS_FILE",
+    "MACRO_VARS",
+    "MANIFEST_FILE",
+    "SIMULATION_FILE",
+    "VARIABLE_ATTRS",
+    "RunData",
+    "RunManifest",
+    "RunSizes",
+    "ScenarioEntry",
+    "ValidationFolder",
+    "chain_draw",
+    "check_folder_name",
+    "check_free",
+    "config_to_toml",
+    "draw_metrics_dataset",
+    "folder_id",
+    "load_run",
+    "make_run_id",
+    "manifest_json",
+    "resolve_weights",
+    "run_metrics",
+    "sample_coords",
+    "simulation_dataset",
+    "utc_stamp",
+    "validate_simulation",
+    "write_folder",
+    "write_run",
+]

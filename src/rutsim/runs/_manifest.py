@@ -1,0 +1,91 @@
+"""The run manifest (``manifest.json``): one frozen type for the writer and the reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pydantic import Field
+
+from rutsim.config import FrozenModel
+from rutsim.errors import ConfigError
+
+#: File names inside a run folder (Contract 4 in docs/architecture.md).
+SIMULATION_FILE = "simulation.nc"
+DRAW_METRICS_FILE = "draw_metrics.nc"
+CONFIG_FILE = "config.toml"
+MANIFEST_FILE = "manifest.json"
+DRIVERS_FILE = "drivers.csv"
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def check_folder_name(name: str, option: str = "--name") -> str:
+    """Return ``name`` if it is a safe folder name, else raise a ConfigError naming the fix."""
+    if not _SAFE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{option} {name!r} is not a safe folder name. To fix: use letters, digits, '.', "
+            "'_' and '-' only (starting with a letter or digit), e.g. --name base-2025q3."
+        )
+    return name
+
+
+def utc_stamp(now: dt.datetime | None = None) -> str:
+    """``YYYYmmddTHHMMSSZ`` of ``now`` (default: the current UTC time)."""
+    return f"{now or dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}Z"
+
+
+def make_run_id(config_hash: str, name: str | None, now: dt.datetime | None = None) -> str:
+    """``name`` if given, else ``<UTC timestamp>-<config hash[:8]>``; checked as a folder name."""
+    if name is None:
+        return f"{utc_stamp(now)}-{config_hash[:8]}"
+    return check_folder_name(name)
+
+
+class ScenarioEntry(FrozenModel):
+    """One scenario of a run: its blend weight and where it came from."""
+
+    name: str
+    weight: float | None = None
+    description: str = ""
+    file: str | None = None
+
+
+class RunSizes(FrozenModel):
+    """The shape of a run's simulation."""
+
+    scenarios: int = Field(ge=1)
+    samples: int = Field(ge=1)
+    paths_per_draw: int = Field(ge=1)
+    kept_paths: int = Field(ge=0)
+    horizon: int = Field(ge=1)
+    chunk_size: int = Field(ge=1)
+    dtype: str
+
+
+class RunManifest(FrozenModel):
+    """``manifest.json`` of a run folder: ids, hashes, seed, versions, sizes, scenarios.
+
+    Written by :func:`rutsim.runs.write_run` and checked by :func:`rutsim.runs.load_run`
+    (unknown keys are refused, so a folder of another format fails loudly).
+    """
+
+    run_id: str
+    created_utc: str
+    config_hash: str
+    model_id: str
+    model_dir: str
+    data_hash: str
+    seed: int
+    as_of: str
+    first_quarter: str
+    versions: dict[str, str]
+    sizes: RunSizes
+    scenarios: tuple[ScenarioEntry, ...] = Field(min_length=1)
+    scenario_notes: tuple[str, ...] = ()
+    timings_s: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def scenario_names(self) -> tuple[str, ...]:
+        """Scenario names in run order."""
+        return tuple(s.name for s in self.scenarios)

@@ -1,0 +1,93 @@
+"""The writer of a run folder: simulation.nc, draw_metrics.nc, config, manifest, drivers.
+
+Writes into the temporary folder of :func:`rutsim.fileio.atomic_dir`; the report layer
+adds its tables, figures and HTML beside these files before the folder is renamed into
+place.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from rutsim.config import RunConfig, validate_model
+from rutsim.errors import RunOutputError
+from rutsim.fileio import atomic_write_text
+from rutsim.runs._manifest import (
+    CONFIG_FILE,
+    DRAW_METRICS_FILE,
+    DRIVERS_FILE,
+    MANIFEST_FILE,
+    SIMULATION_FILE,
+    RunManifest,
+)
+from rutsim.tomltext import toml_document
+
+
+def config_to_toml(config: RunConfig) -> str:
+    """Render a resolved run config as TOML that loads back to an equal config.
+
+    ``None`` values are left out (TOML has no null; every such key defaults to None).
+    """
+    text = toml_document(
+        config.to_json_dict(), header="Resolved configuration of this run (written by rutsim run)."
+    )
+    again = validate_model(RunConfig, tomllib.loads(text), "written config.toml")
+    if again != config:
+        raise RunOutputError(
+            "the resolved config does not survive a TOML round trip; this is a bug in "
+            "rutsim. To fix: report it with the config file that triggered it."
+        )
+    return text
+
+
+def manifest_json(manifest: RunManifest) -> str:
+    """Render ``manifest.json``: sorted keys, two-space indent, final newline."""
+    return json.dumps(manifest.model_dump(mode="json"), indent=2, sort_keys=True) + "\n"
+
+
+def write_run(
+    folder: Path,
+    *,
+    simulation: xr.Dataset,
+    draw_metrics: xr.Dataset,
+    config: RunConfig,
+    manifest: RunManifest,
+    drivers: pd.DataFrame,
+) -> None:
+    """Write the simulation's files of a run folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The (temporary) run folder; must exist.
+    simulation : xarray.Dataset
+        Kept paths, dims ``(scenario, sample, path, horizon)``
+        (:func:`rutsim.runs.simulation_dataset`).
+    draw_metrics : xarray.Dataset
+        Per-draw metrics over all paths, dims ``(scenario, sample, horizon)``
+        (:func:`rutsim.runs.draw_metrics_dataset`).
+    config : RunConfig
+        The resolved config of the run (``config.toml``).
+    manifest : RunManifest
+        ``manifest.json``.
+    drivers : pandas.DataFrame
+        The per-scenario split of the central path into its drivers (``drivers.csv``).
+    """
+    folder = Path(folder)
+    if tuple(str(s) for s in simulation["scenario"].values) != manifest.scenario_names:
+        raise RunOutputError(
+            "the run manifest lists other scenarios than the simulation; this is a bug in "
+            "rutsim. To fix: report it with the config."
+        )
+    # NetCDF files go straight into the temporary folder: the whole folder is renamed
+    # into place only when everything succeeded.
+    simulation.to_netcdf(folder / SIMULATION_FILE, engine="h5netcdf")
+    draw_metrics.to_netcdf(folder / DRAW_METRICS_FILE, engine="h5netcdf")
+    drivers.to_csv(folder / DRIVERS_FILE, index=False, float_format="%.10g")
+    atomic_write_text(folder / CONFIG_FILE, config_to_toml(config))
+    atomic_write_text(folder / MANIFEST_FILE, manifest_json(manifest))

@@ -1,0 +1,209 @@
+"""The contracts that cross layers: array containers, their field names and dims.
+
+Every layer imports these from here and nothing sideways: the model produces
+:class:`PosteriorParams`, :class:`InitialState` and :class:`ShockSpec`; the scenario layer
+produces :class:`ScenarioArrays`; the simulation consumes all of them and produces
+:class:`SimPaths` and :class:`SimulationResult`; the run folder names their axes with
+:data:`SIM_DIMS`. This module imports neither JAX nor PyMC at run time, so listing
+scenarios or reading a run folder never pays for them.
+
+Array fields hold NumPy arrays on the host and JAX arrays inside the kernel; they are
+annotated as ``jax.Array | numpy.ndarray`` for the type checker only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from rutsim.config import PARAMETER_NAMES
+
+if TYPE_CHECKING:
+    import jax
+
+    #: NumPy on the host, JAX inside the kernel (annotation only: no JAX import at run time).
+    Array = jax.Array | np.ndarray
+else:
+    Array = Any
+
+#: Order of the macro variables on the last axis of :class:`ScenarioArrays` arrays.
+MACRO_VARIABLES: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment")
+
+#: Dimension names of every simulated variable, in axis order (``simulation.nc``).
+SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
+
+# The fields are derived from the parameter registry, so adding a parameter there adds it
+# to the pytree, the priors and the plots; ``q_last`` is the latent state at the data end.
+PosteriorParams = NamedTuple(  # type: ignore[misc]
+    "PosteriorParams",
+    [(name, Array) for name in PARAMETER_NAMES] + [("q_last", Array)],
+)
+PosteriorParams.__module__ = __name__
+PosteriorParams.__doc__ = """Posterior samples of every model parameter, each shape ``(sample,)``.
+
+Fields: the parameters of :data:`rutsim.config.REGISTRY` in registry order, in the
+natural form of the equations of :mod:`rutsim.equations` (``docs/model.md``), then
+``q_last``, the latent relative multiple at the last observed quarter. Arrays are float64
+host (NumPy) arrays as :func:`rutsim.model.posterior_to_pytree` returns them; the
+simulation casts them to its own dtype.
+
+Shock scales: with ``ShockSpec.macro == "student_t"`` the macro shocks (unemployment,
+policy, real yield, and the slope/spread pair as ONE bivariate Student-t sharing a mixing
+draw) are Student-t(``macro_nu``) with the ``*_sigma`` as scales, not sds; with "normal"
+they are sds. Equity shocks (``gL, mL`` pair, ``q``, ``gS``) follow ``ShockSpec.equity``.
+
+Small-cap price (the observation identity): ``pS_t - pS_{t-1} = gS_t + (mL_t - mL_{t-1})
++ (q_t - q_{t-1})``; the small-cap log multiple on smoothed earnings is ``mS = mL + q``.
+"""
+
+
+class InitialState(NamedTuple):
+    """The last observed quarter, where every simulated path starts (scalars).
+
+    Attributes
+    ----------
+    ff : fed funds, quarterly average, % (f_T)
+    df : fed funds change in the last quarter, pp (f_T - f_{T-1})
+    slope : 10y-2y slope, pp (s_T)
+    spread : Baa-10y spread, pp (c_T)
+    un : unemployment rate, quarterly average, % (u_T)
+    dun : unemployment change in the last quarter, pp (u_T - u_{T-1})
+    rr : real 10-year yield, pp (rr_T)
+    gl : large-cap log growth of smoothed earnings, last quarter (gL_T)
+    ml : large-cap log multiple on smoothed earnings (mL_T)
+    carry : small-cap quarterly log carry (dividend yield net of fees), from IWM vs ^RUT
+    """
+
+    ff: Array
+    df: Array
+    slope: Array
+    spread: Array
+    un: Array
+    dun: Array
+    rr: Array
+    gl: Array
+    ml: Array
+    carry: Array
+
+
+class ShockSpec(NamedTuple):
+    """Static (hashable) choices that change the kernel's code path, not its values.
+
+    Attributes
+    ----------
+    macro : "normal" or "student_t" shocks for the macro block.
+    macro_nu : degrees of freedom when ``macro == "student_t"`` (fixed, not estimated).
+    equity : "normal" or "student_t" shocks for gL, mL, gS and q.
+    equity_nu : degrees of freedom when ``equity == "student_t"``.
+    """
+
+    macro: str = "student_t"
+    macro_nu: float = 5.0
+    equity: str = "normal"
+    equity_nu: float = 7.0
+
+
+class ScenarioArrays(NamedTuple):
+    """One scenario as arrays over the horizon (stack a leading ``scenario`` axis to vmap).
+
+    Attributes
+    ----------
+    values : float array, shape ``(horizon, 4)``
+        Given path of (fedfunds %, slope pp, spread pp, unemployment %); ignored where not
+        pinned.
+    pinned : bool array, shape ``(horizon, 4)``
+        True where the scenario fixes the variable; False where the macro block simulates
+        it conditionally on the pinned ones.
+    path_sd : float array, shape ``(4,)``
+        Per-quarter standard deviation of a random-walk deviation around each pinned path
+        (the scenario's own uncertainty). Zero reproduces the path exactly.
+    """
+
+    values: Array
+    pinned: Array
+    path_sd: Array
+
+
+class SimPaths(NamedTuple):
+    """Simulated quarterly paths; every field has shape ``(..., horizon)``.
+
+    The leading axes are ``(scenario, sample, path)`` out of the vmapped kernel. Returns
+    are quarterly log returns; rates and spreads are levels in % / pp.
+
+    Attributes
+    ----------
+    fedfunds, slope, spread, unemployment, real_yield : macro levels (%, pp, pp, %, pp).
+    earnings_growth : small-cap log growth of smoothed earnings gS_t.
+    log_multiple : small-cap log multiple on smoothed (12-quarter average) earnings,
+        mS_t = mL_t + q_t (model output, not history).
+    multiple_change : mS_t - mS_{t-1}.
+    carry : small-cap quarterly log carry (dividends net of fees).
+    price_return : small-cap log price return = earnings_growth + multiple_change.
+    total_return : price_return + carry.
+    largecap_return : large-cap log price return gL_t + mL_t - mL_{t-1}.
+    """
+
+    fedfunds: Array
+    slope: Array
+    spread: Array
+    unemployment: Array
+    real_yield: Array
+    earnings_growth: Array
+    log_multiple: Array
+    multiple_change: Array
+    carry: Array
+    price_return: Array
+    total_return: Array
+    largecap_return: Array
+
+
+class SimulationResult(NamedTuple):
+    """Everything a run keeps from the simulation (NumPy arrays, no named dims yet).
+
+    Attributes
+    ----------
+    scenario_names : tuple of str
+        Names along the ``scenario`` axis.
+    sample_index : int array, shape ``(sample,)``
+        Posterior index of each simulated sample.
+    paths : SimPaths
+        Kept full paths, each field ``(scenario, sample, path, horizon)`` with
+        ``path < keep_paths``.
+    metrics : mapping of str to array
+        Reducer outputs over all paths, leading axes ``(scenario, sample)``.
+    n_paths : int
+        Paths simulated per (scenario, sample) (all of them reduced).
+    horizon : int
+        Quarters simulated.
+    dtype : str
+        "float32" or "float64".
+    chunk_size : int
+        Samples per chunk actually used.
+    timings : mapping of str to float
+        Seconds: ``first_chunk_s`` (includes compilation), ``simulate_s`` (total).
+    """
+
+    scenario_names: tuple[str, ...]
+    sample_index: np.ndarray
+    paths: SimPaths
+    metrics: Mapping[str, np.ndarray]
+    n_paths: int
+    horizon: int
+    dtype: str
+    chunk_size: int
+    timings: Mapping[str, float]
+
+
+__all__ = [
+    "MACRO_VARIABLES",
+    "SIM_DIMS",
+    "Array",
+    "InitialState",
+    "PosteriorParams",
+    "ScenarioArrays",
+    "ShockSpec",
+    "SimPaths",
+    "SimulationResult",
+]
