@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from rutsim.model import FittedModel
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
+# Mixed dtypes must be cast on purpose (the kernel runs in float32 unless asked otherwise).
+jax.config.update("jax_numpy_dtype_promotion", "strict")
 
 settings.register_profile("fast", deadline=None, max_examples=25)
 settings.register_profile("ci", deadline=None, max_examples=60)

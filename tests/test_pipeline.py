@@ -79,15 +79,15 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project folder with configs/tiny.toml; the fit is replaced by synthetic draws."""
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "tiny.toml").write_text(TINY.format(scenarios=SCENARIOS))
-    calls: list[RunConfig] = []
-
-    def fake_fit_or_load(config: RunConfig, **kwargs: object) -> SimpleNamespace:
-        calls.append(config)
-        return _fake_fitted()
-
-    # The CLI calls pipeline.run without a fit argument: it falls back to this name.
-    monkeypatch.setattr(rutsim.pipeline, "fit_or_load", fake_fit_or_load)
+    # Direct calls pass fit=fake_fit; the CLI calls pipeline.run without a fit argument,
+    # so for the CLI tests its documented default is replaced.
+    monkeypatch.setattr(rutsim.pipeline, "fit_or_load", fake_fit)
     return tmp_path
+
+
+def fake_fit(config: RunConfig, **kwargs: object) -> SimpleNamespace:
+    """Stand-in for fit_or_load: synthetic posterior draws, no sampling."""
+    return _fake_fitted()
 
 
 def _config(project: Path) -> Path:
@@ -95,7 +95,7 @@ def _config(project: Path) -> Path:
 
 
 def test_run_writes_a_complete_run_folder(project: Path) -> None:
-    res = run(_config(project), name="first", progress=False, echo=None)
+    res = run(_config(project), name="first", progress=False, echo=None, fit=fake_fit)
     folder = project / "outputs" / "first"
     assert res.folder == folder
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -152,8 +152,8 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
 
 
 def test_same_config_and_seed_give_identical_values(project: Path) -> None:
-    a = run(_config(project), name="a", progress=False, echo=None)
-    b = run(_config(project), name="b", progress=False, echo=None)
+    a = run(_config(project), name="a", progress=False, echo=None, fit=fake_fit)
+    b = run(_config(project), name="b", progress=False, echo=None, fit=fake_fit)
     with xr.open_dataset(a.folder / "simulation.nc", engine="h5netcdf") as da:
         with xr.open_dataset(b.folder / "simulation.nc", engine="h5netcdf") as db:
             for name in da.data_vars:
@@ -161,10 +161,10 @@ def test_same_config_and_seed_give_identical_values(project: Path) -> None:
 
 
 def test_an_existing_run_is_never_overwritten(project: Path) -> None:
-    run(_config(project), name="same", progress=False, echo=None)
+    run(_config(project), name="same", progress=False, echo=None, fit=fake_fit)
     before = (project / "outputs" / "same" / "simulation.nc").stat().st_mtime_ns
     with pytest.raises(RunOutputError, match="never overwrites"):
-        run(_config(project), name="same", progress=False, echo=None)
+        run(_config(project), name="same", progress=False, echo=None, fit=fake_fit)
     assert (project / "outputs" / "same" / "simulation.nc").stat().st_mtime_ns == before
     assert [p.name for p in (project / "outputs").iterdir()] == ["same"]
 
@@ -203,7 +203,7 @@ def test_bad_input_gives_one_message_and_no_folder(
     path = _config(project)
     path.write_text(path.read_text().replace(edit, replacement))
     with pytest.raises(error, match=message):
-        run(path, name="bad", progress=False, echo=None)
+        run(path, name="bad", progress=False, echo=None, fit=fake_fit)
     # the CLI: one message on stderr, exit code 2, no run folder (not even a temporary one)
     monkeypatch.setattr(sys, "argv", ["rutsim", "run", str(path), "--name", "bad", "--quiet"])
     with pytest.raises(SystemExit) as exc:
