@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from helpers import small_fit_config
-from rutsim.config import RunConfig
 from rutsim.errors import FitDiagnosticsError, ModelStoreError
 from rutsim.model import PARAMETERS, fit_or_load, load_model, posterior_to_pytree
 from rutsim.model._gate import Diagnostics, ParameterDiagnostics, enforce, gate_message
@@ -19,10 +18,6 @@ from rutsim.model._store import FitConfig, model_id
 @pytest.fixture(scope="module")
 def fitted(small_fit):
     return small_fit
-
-
-def _config(models_dir: Path, figures: bool = True, **sections) -> RunConfig:
-    return small_fit_config(models_dir, figures, **sections)
 
 
 def test_fit_saves_a_complete_model_folder(fitted) -> None:
@@ -41,7 +36,7 @@ def test_fit_saves_a_complete_model_folder(fitted) -> None:
 
 
 def test_reuse_returns_the_saved_model_without_refitting(fitted) -> None:
-    cfg = _config(fitted.path.parent)
+    cfg = small_fit_config(fitted.path.parent)
     again = fit_or_load(cfg, allow_unconverged=True, progress=False)
     assert again.model_id == fitted.model_id
     assert again.manifest.created_utc == fitted.manifest.created_utc

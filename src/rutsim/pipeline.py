@@ -26,7 +26,6 @@ from rich.progress import Progress
 
 from rutsim.config import RunConfig, load_config
 from rutsim.data import load_panel
-from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import describe_model, format_table, summary_table, write_report_files
@@ -35,6 +34,7 @@ from rutsim.runs import (
     RunManifest,
     RunSizes,
     ScenarioEntry,
+    check_free,
     draw_metrics_dataset,
     load_run,
     make_run_id,
@@ -127,11 +127,7 @@ def run(
     use_precision(cfg.simulation.dtype)
     run_id = make_run_id(config_hash, name or cfg.outputs.run_name)
     final = cfg.outputs.dir / run_id
-    if final.exists():
-        raise RunOutputError(
-            f"{final} already exists and rutsim never overwrites earlier runs. To fix: "
-            "choose another --name, or leave it out for a new timestamped id."
-        )
+    check_free(final)
     scen_set = load_scenarios(cfg.scenarios)  # bad scenarios fail before any fitting
     anchor = anchor_from_panel(load_panel(cfg.data), cfg.data)
     horizon = cfg.simulation.horizon
@@ -155,7 +151,8 @@ def run(
     t_write = time.perf_counter()
 
     quarters = horizon_quarters(anchor.first_quarter, horizon)
-    simulation, metrics = _datasets(result, quarters, fitted, cfg, run_id, config_hash)
+    versions = package_versions()
+    simulation, metrics = _datasets(result, quarters, fitted, cfg, run_id, config_hash, versions)
     drivers = central_drivers(simulation, fitted)
     with atomic_dir(final) as tmp:
         timings = {
@@ -165,7 +162,9 @@ def run(
             "first_chunk_incl_compile": result.timings["first_chunk_s"],
             "prepare_files": time.perf_counter() - t_write,
         }
-        manifest = _manifest(run_id, config_hash, cfg, fitted, result, quarters, scen_set, timings)
+        manifest = _manifest(
+            run_id, config_hash, cfg, fitted, result, quarters, scen_set, versions, timings
+        )
         write_run(
             tmp,
             simulation=simulation,
@@ -217,6 +216,7 @@ def _datasets(
     cfg: RunConfig,
     run_id: str,
     config_hash: str,
+    versions: dict[str, str],
 ) -> tuple[xr.Dataset, xr.Dataset]:
     """``simulation.nc`` and ``draw_metrics.nc`` contents, both carrying the provenance."""
     draws_per_chain = int(fitted.posterior["posterior"].sizes.get("draw", 0)) or None
@@ -227,7 +227,7 @@ def _datasets(
         "model_id": fitted.model_id,
         "data_hash": fitted.manifest.data_hash,
         "seed": cfg.simulation.seed,
-        "versions_json": json.dumps(package_versions(), sort_keys=True),
+        "versions_json": json.dumps(versions, sort_keys=True),
         "as_of": fitted.manifest.as_of,
     }
     simulation = simulation_dataset(
@@ -249,6 +249,7 @@ def _manifest(
     result: SimulationResult,
     quarters: Sequence[str],
     scen_set: ScenarioSet,
+    versions: dict[str, str],
     timings: dict[str, float],
 ) -> RunManifest:
     return RunManifest(
@@ -261,7 +262,7 @@ def _manifest(
         seed=cfg.simulation.seed,
         as_of=fitted.manifest.as_of,
         first_quarter=quarters[0],
-        versions=package_versions(),
+        versions=versions,
         sizes=RunSizes(
             scenarios=len(result.scenario_names),
             samples=int(result.sample_index.size),
