@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 
 from rutsim.cli import main
 from rutsim.config import RunConfig
@@ -23,7 +25,8 @@ from rutsim.runs import (
     simulation_dataset,
     write_run,
 )
-from rutsim.types import SimPaths, SimulationResult
+from rutsim.simulate import synthetic_initial, synthetic_posterior
+from rutsim.types import ShockSpec, SimPaths, SimulationResult
 
 #: The Fed's first cuts of each easing cycle since 1987 (FOMC decision months).
 FIRST_CUTS_SINCE_1987 = (
@@ -259,3 +262,53 @@ def small_fit_config(models_dir: Path, figures: bool = True, **sections: dict) -
         raw.setdefault(k, {}).update(v)
     raw["outputs"] = {"models_dir": str(models_dir), "figures": figures}
     return RunConfig.model_validate(raw)
+
+
+TINY = """
+[simulation]
+paths_per_draw = 8
+horizon = 8
+max_draws = 6
+chunk_size = 4
+keep_paths = 5
+
+[scenarios]
+dir = "{scenarios}"
+names = ["base", "delayed_pivot"]
+
+[outputs]
+dir = "outputs"
+models_dir = "models"
+figures = false
+report = false
+"""
+
+
+def fake_fitted(n_chains: int = 2, n_draws: int = 5) -> SimpleNamespace:
+    n = n_chains * n_draws
+    posterior = xr.DataTree.from_dict(
+        {"posterior": xr.Dataset({"ff_a": (("chain", "draw"), np.zeros((n_chains, n_draws)))})}
+    )
+    return SimpleNamespace(
+        model_id="synthetic0001",
+        path=Path("/nonexistent/models/synthetic0001"),
+        posterior=posterior,
+        manifest=SimpleNamespace(
+            model_id="synthetic0001",
+            data_hash="f" * 64,
+            as_of="2025Q3",
+            diagnostics=SimpleNamespace(
+                passed=True, divergences=0, max_r_hat=1.002, min_ess_bulk=900.0, min_ess_tail=800.0
+            ),
+            prior_driven=("q_phi", "q_sigma"),
+        ),
+        params=synthetic_posterior(n, seed=1),
+        initial=synthetic_initial(),
+        shocks=ShockSpec(),
+        posterior_hash="0" * 64,
+    )
+
+
+def fake_fit(config: RunConfig, **kwargs: object) -> SimpleNamespace:
+    """Stand-in for fit_or_load: synthetic posterior draws, no sampling."""
+    return fake_fitted()

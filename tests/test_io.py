@@ -99,3 +99,10 @@ def test_atomic_dir_never_replaces_a_folder_that_appears_meanwhile(tmp_path) -> 
             (final / "theirs").write_text("first")
     assert (final / "theirs").read_text() == "first" and not (final / "mine").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no temporary folder left
+    # Even an empty folder made in the last instant is not replaced: the rename refuses
+    # any existing target (renameat2 RENAME_NOREPLACE on Linux).
+    other = tmp_path / "other"
+    with pytest.raises(RunOutputError, match="appeared while"):
+        with atomic_dir(other):
+            other.mkdir()
+    assert other.is_dir() and not any(other.iterdir())

@@ -197,3 +197,35 @@ def test_gate_failure_names_worst_parameters_and_knobs() -> None:
     assert "--allow-unconverged" in msg
     enforce(bad, sampler, allow_unconverged=True)  # allowed: no error
     assert gate_message(bad, sampler) == msg
+
+
+@pytest.mark.slow
+def test_a_fit_with_cold_compile_caches_gives_the_same_posterior(small_fit, tmp_path) -> None:
+    """A new user's first fit (empty PyTensor and Numba caches, a new process) reproduces
+    the draws of a fit with warm caches: the same posterior hash."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import SMALL_FIT_TOML
+
+    (tmp_path / "configs").mkdir()
+    config = tmp_path / "configs" / "s.toml"
+    config.write_text(
+        SMALL_FIT_TOML.format(models="models").replace(
+            "seed = 11", "seed = 11\nallow_unconverged = true"
+        )
+    )
+    env = {
+        **os.environ,
+        "PYTENSOR_FLAGS": f"compiledir={tmp_path / 'pytensor'}",
+        "NUMBA_CACHE_DIR": str(tmp_path / "numba"),
+        "MPLBACKEND": "Agg",
+    }
+    rutsim = str(Path(sys.executable).parent / "rutsim")
+    res = subprocess.run(
+        [rutsim, "fit", str(config)], env=env, capture_output=True, text=True, timeout=1200
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    manifest = json.loads((tmp_path / "models" / small_fit.model_id / "manifest.json").read_text())
+    assert manifest["posterior_hash"] == small_fit.posterior_hash

@@ -79,3 +79,39 @@ def test_conditional_q_draws_match_dense_posterior_mean() -> None:
     sd = np.sqrt(np.diag(cov - cov @ h.T @ np.linalg.solve(s_y, h @ cov)))
     assert np.all(np.abs(draws.mean(axis=0) - mean) < 4 * sd / np.sqrt(4000))
     assert np.allclose(draws.std(axis=0), sd, rtol=0.08)
+
+
+def test_low_rank_and_dense_solves_agree_with_numpy() -> None:
+    """Both exact solves of the marginal likelihood: (Lambda^-1 b, log|Lambda|)."""
+    import pytensor
+    import pytensor.tensor as pt
+
+    from rutsim.model._marginal import (
+        ValuationObservations,
+        _solve_dense,
+        _solve_low_rank,
+        _structure,
+        use_dense,
+    )
+
+    rng = np.random.default_rng(3)
+    n, k = 30, 25
+    rows = np.eye(n)[rng.choice(n, size=k, replace=False)]
+    rows[0] = 1.0 / n  # one window observation among the point ones
+    obs = ValuationObservations(
+        names=tuple(f"o{i}" for i in range(k)), a=rows, y=rng.normal(size=k), sd=np.full(k, 0.1)
+    )
+    phi, sig, g = pt.dscalar(), pt.dscalar(), pt.dscalar()
+    b = pt.dvector()
+    values = (0.93, 0.04, 0.07, rng.normal(size=n))
+    interior, off, dtd = _structure(n)
+    prec = (np.eye(n) + 0.93**2 * interior - 0.93 * off) / 0.04**2 + dtd / 0.07**2
+    prec += rows.T @ (rows / 0.1**2)
+    want = np.linalg.solve(prec, values[3]), np.linalg.slogdet(prec)[1]
+    for solve in (_solve_low_rank, _solve_dense):
+        q_hat, log_det = solve(n, obs, phi, sig, g, b)
+        got = pytensor.function([phi, sig, g, b], [q_hat, log_det])(*values)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-8)
+        np.testing.assert_allclose(got[1], want[1], rtol=1e-10)
+    # the dense solve takes over where the low-rank one would cost more
+    assert not use_dense(139, 3) and use_dense(139, 139) and not use_dense(139, 60)

@@ -180,7 +180,12 @@ quarter_tables = st.integers(2024 * 4, 2026 * 4).flatmap(
 paths = st.one_of(
     st.builds(
         VariablePath,
-        meetings=st.dictionaries(st.sampled_from(fomc_meeting_dates()), finite, max_size=6),
+        # Moves in basis points: 0 or at least 5 in absolute value (smaller is refused).
+        meetings=st.dictionaries(
+            st.sampled_from(fomc_meeting_dates()),
+            st.sampled_from([0.0, 5.0, -10.0, 25.0, -25.0, 50.0, -75.0, 100.0, -12.5]),
+            max_size=6,
+        ),
         start=finite,
         uncertainty=st.floats(0, 1),
     ),

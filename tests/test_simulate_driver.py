@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
+from rutsim.scenario import scenario_arrays
 from rutsim.simulate import (
     ChunkInfo,
     ScenarioArrays,
@@ -17,7 +21,7 @@ from rutsim.simulate import (
     synthetic_posterior,
 )
 from rutsim.simulate._kernel import trace_count
-from rutsim.types import ShockSpec
+from rutsim.types import MACRO_VARIABLES, ShockSpec
 
 H = 4
 
@@ -127,3 +131,48 @@ def test_bad_scenarios_give_one_clear_message() -> None:
         _simulate(scenarios=[("gap", nan)])
     with pytest.raises(ScenarioError, match="no scenarios"):
         _simulate(scenarios=[])
+
+
+def test_chunk_size_changes_at_most_the_last_bits_and_workers_nothing(small_fit) -> None:
+    """The documented claim (docs/architecture.md, Contract 3), on the real model.
+
+    One chunk size gives the same bytes whatever the worker count. Another chunk size
+    selects the same random numbers, but XLA compiles one kernel per chunk shape and may
+    order floating-point operations differently, so values agree to float32 rounding.
+    """
+    from rutsim.scenario import load_scenario
+
+    base = load_scenario("base", Path(__file__).resolve().parents[1] / "scenarios")
+    arrays = scenario_arrays(
+        base,
+        first_quarter=pd.Period("2025Q4", freq="Q"),
+        horizon=12,
+        last_observed=dict(zip(MACRO_VARIABLES, [4.3, 0.55, 1.8, 4.3], strict=True)),
+    )
+
+    def simulate(chunk_size: int, workers: int = 2) -> SimPaths:
+        cfg = SimulationConfig(
+            paths_per_draw=100,
+            horizon=12,
+            max_draws=24,
+            chunk_size=chunk_size,
+            keep_paths=100,
+            workers=workers,
+        )
+        reduce = lambda paths, chunk: {"m": paths.total_return.sum(-1).mean(-1)}  # noqa: E731
+        return run_simulation(
+            7,
+            small_fit.params,
+            small_fit.initial,
+            [("base", arrays)],
+            cfg,
+            small_fit.shocks,
+            reduce,
+        ).paths
+
+    reference = simulate(6)
+    for field, a, b in zip(SimPaths._fields, simulate(6, workers=1), reference, strict=True):
+        np.testing.assert_array_equal(a, b, err_msg=field)
+    for size in (1, 2, 5, 24):
+        for field, a, b in zip(SimPaths._fields, simulate(size), reference, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=f"{field} @ {size}")

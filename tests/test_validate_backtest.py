@@ -9,6 +9,7 @@ posterior is used); the slow tier fits every origin for real and reruns from the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import math
@@ -78,12 +79,18 @@ def recording_fit(record_dir: Path, config, *, panel: pd.DataFrame, **kwargs):
 def recording_saved_fit(record_dir: Path, folder: Path, config, *, panel, **kwargs):
     """Check and record what the fit may see, then hand back one saved model."""
     record_panel(record_dir, config, panel)
-    return load_model(folder)
+    return saved_fit(folder, config)
 
 
 def saved_fit(folder: Path, config, **kwargs):
-    """Stand-in fit for plumbing tests: the same saved model at every origin."""
-    return load_model(folder)
+    """Stand-in fit for plumbing tests: the same saved model at every origin.
+
+    It is dated at the origin, as a real fit there would be (the backtest refuses a model
+    fitted on data past its origin).
+    """
+    fitted = load_model(folder)
+    manifest = fitted.manifest.model_copy(update={"as_of": config.data.end})
+    return dataclasses.replace(fitted, manifest=manifest)
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +248,14 @@ def test_study_replay_plumbing_with_a_saved_fit(result, project: Path, small_fit
     assert "outside the data" in why["1984-09"] and len(why) == 9
     assert set(study.gap) >= {"model_gap", "history_gap"}
     assert (study.folder / "figures" / "replay.png").is_file()
+
+
+def test_a_model_fitted_past_its_origin_is_refused(small_fit) -> None:
+    from rutsim.config import RunConfig, load_config
+    from rutsim.errors import ModelStoreError
+    from rutsim.validate._origin import run_origin
+
+    cfg, _ = load_config(RunConfig(data={"start": "2012Q1", "end": "2025Q3"}), Path.cwd())
+    with pytest.raises(ModelStoreError, match="look ahead"):
+        # The saved model saw data through 2025Q3; at origin 2019Q4 it would leak the future.
+        run_origin(cfg, "2019Q4", (1,), (), 10, fit=lambda config, **kw: small_fit)

@@ -71,11 +71,13 @@ def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
     FittedModel
         The posterior, its hand-off pytree and the manifest.
     """
-    from rutsim.config import load_config
+    from rutsim.config import load_config, naming_source
     from rutsim.model import fit_or_load
 
     cfg, _ = load_config(config)
-    return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
+    source = str(config) if isinstance(config, str | Path) else "the run config"
+    with naming_source(source):
+        return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
 
 
 def backtest(config: RunConfig | Path | str, **kwargs: object) -> BacktestResult:

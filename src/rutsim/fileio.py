@@ -7,16 +7,22 @@ half-written file or folder behind and an existing result is never overwritten s
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import hashlib
 import json
 import os
 import shutil
+import socket
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from rutsim.errors import RunOutputError
+from rutsim import signals
+from rutsim.errors import RunOutputError, RutsimError
 
 _CORE_PACKAGES = (
     "rutsim",
@@ -100,9 +106,103 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def write_netcdf(obj: Any, path: Path) -> None:
+    """Write an xarray ``Dataset`` or ``DataTree`` as NetCDF-4 (h5netcdf) to ``path``.
+
+    The file is built in memory and written as plain bytes: HDF5 writing straight to a
+    full disk once crashed the interpreter (SIGSEGV at exit), where a plain write gives an
+    ``OSError`` that :func:`atomic_dir` reports. Signals wait for the serialisation to
+    finish (:func:`rutsim.signals.deferred`), so an interrupt never leaves half-built HDF5
+    objects behind. The in-memory copy costs the file's size in memory once more.
+    """
+    with signals.deferred():
+        data = memoryview(obj.to_netcdf(engine="h5netcdf"))
+    try:
+        with Path(path).open("wb") as fh:
+            fh.write(data)
+    finally:
+        # The view pins xarray's in-memory file; a traceback that kept it alive until
+        # exit made CPython free them in the wrong order (SystemError, then SIGSEGV).
+        data.release()
+
+
 def atomic_write_text(path: Path, text: str) -> None:
     """Write UTF-8 ``text`` atomically (see :func:`atomic_write_bytes`)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def _rename_noreplace(src: Path, dst: Path) -> None:
+    """Rename ``src`` to ``dst`` in one step that fails if ``dst`` exists (any kind).
+
+    Linux's ``renameat2(RENAME_NOREPLACE)`` makes the check and the rename one atomic
+    operation, so two processes finishing the same folder at once cannot both win.
+    Where the call is missing (other systems, some network file systems), fall back to
+    ``os.rename``, which refuses a non-empty target folder: at worst an empty folder made
+    in the last instant is replaced, and nothing written is ever lost.
+    """
+    if _renameat2 is not None:
+        if _renameat2(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), 1) == 0:
+            return
+        err = ctypes.get_errno()
+        if err not in (errno.ENOSYS, errno.EINVAL):
+            raise OSError(err, os.strerror(err), str(dst))
+    if dst.exists() or dst.is_symlink():
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dst))
+    os.rename(src, dst)
+
+
+def _load_renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+_AT_FDCWD = -100
+_renameat2 = _load_renameat2()
+
+
+def tmp_prefix(final: Path) -> str:
+    """Return the name prefix of the temporary folders this process makes for ``final``.
+
+    ``.<name>.<host>-<pid>.``: :func:`rutsim.fslock.clear_stale` uses the host and pid to
+    remove the leftovers of processes that died without cleaning up (SIGKILL, power loss).
+    """
+    return f".{Path(final).name}.{host_tag()}-{os.getpid()}."
+
+
+def host_tag() -> str:
+    """Six hex digits naming this machine (folders may be shared between machines)."""
+    return sha256_bytes(socket.gethostname().encode())[:6]
+
+
+def os_error_message(exc: OSError, final: Path, tmp: Path | None = None) -> str:
+    """One line for an OS error while writing ``final``: the folder, the cause, the fix.
+
+    A path inside the temporary folder is reported as the final path it was meant for,
+    since the temporary folder is gone by the time the user reads the message.
+    """
+    where = str(exc.filename or final)
+    if tmp is not None:
+        where = where.replace(str(tmp), str(final))
+    cause = exc.strerror or type(exc).__name__
+    fixes = {
+        errno.ENOSPC: "free disk space or point the output folder at a larger disk",
+        errno.EDQUOT: "free space within your disk quota or use another folder",
+        errno.EROFS: "point the output folder at a writable disk",
+        errno.EACCES: "make the folder writable for you or choose another folder",
+        errno.EPERM: "make the folder writable for you or choose another folder",
+        errno.ENOTDIR: "a path component is a file; point the setting at a folder",
+        errno.EEXIST: "choose another name; rutsim never overwrites earlier results",
+    }
+    fix = fixes.get(exc.errno or 0, "check the folder and the disk, then run again")
+    return f"could not write {final} ({cause}: {where}). Nothing was kept. To fix: {fix}."
 
 
 @contextlib.contextmanager
@@ -115,52 +215,176 @@ def atomic_dir(final: Path, *, overwrite: bool = False) -> Iterator[Path]:
         Where the folder should end up.
     overwrite : bool, default False
         Replace an existing ``final`` folder. Without it an existing folder is an error,
-        so earlier runs and fitted models are never replaced silently.
+        checked on entry and again, atomically, by the final rename: a folder that
+        another process finished meanwhile is never replaced.
 
     Yields
     ------
     Path
-        The temporary folder to write into. On an exception it is removed and ``final``
-        is left exactly as it was.
+        The temporary folder to write into. On any exception (including an interrupt)
+        it is removed and ``final`` is left exactly as it was.
+
+    Raises
+    ------
+    RunOutputError
+        ``final`` exists (without ``overwrite``), or the file system refused a write
+        (read-only, full, not a folder); the message names ``final`` and the cause.
     """
     final = Path(final)
-    if final.exists() and not overwrite:
+    if (final.exists() or final.is_symlink()) and not overwrite:
         raise RunOutputError(
             f"{final} already exists and rutsim never overwrites earlier results. "
             "To fix: choose another name, or remove the folder yourself."
         )
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp"))
-    # mkdtemp creates 0700 folders; run folders and models must be readable by others.
-    os.chmod(tmp, 0o777 & ~_umask())
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=final.parent, prefix=tmp_prefix(final), suffix=".tmp"))
+        # mkdtemp creates 0700 folders; run folders and models must be readable by others.
+        os.chmod(tmp, 0o777 & ~_umask())
+    except OSError as exc:
+        raise RunOutputError(os_error_message(exc, final)) from None
     try:
         yield tmp
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunOutputError(os_error_message(exc, final, tmp)) from None
+    except RutsimError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if str(tmp) not in str(exc):
+            raise
+        # Name the folder the user will look for, not the temporary one just removed.
+        raise type(exc)(str(exc).replace(str(tmp), str(final))) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if not overwrite:
-        # Another process may have created ``final`` while we worked: never replace it.
-        # os.rename refuses a non-empty target (ENOTEMPTY/EEXIST), so at worst an empty
-        # folder made in the last instant is replaced; nothing written is ever lost.
-        try:
-            if final.exists():
-                raise FileExistsError(final)
-            os.rename(tmp, final)
-        except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise RunOutputError(
-                f"{final} appeared while this result was being written ({exc.strerror or exc}),"
-                " and rutsim never overwrites earlier results. To fix: run again with "
-                "another name."
-            ) from None
-        return
-    if final.exists():
-        # Swap via a second rename so the old folder disappears only once the new one is
-        # complete.
-        old = final.with_name(f".{final.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        os.replace(final, old)
+    try:
+        if overwrite and final.exists():
+            _swap(tmp, final)
+        else:
+            _rename_noreplace(tmp, final)
+    except FileExistsError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunOutputError(
+            f"{final} appeared while this result was being written (another rutsim "
+            "process finished it first), and rutsim never overwrites earlier results. "
+            "Nothing of this run was kept. To fix: run again with another name."
+        ) from None
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunOutputError(os_error_message(exc, final, tmp)) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap(tmp: Path, final: Path) -> None:
+    """Replace ``final`` by ``tmp``; the old folder goes only once the new one is in place."""
+    old = Path(tempfile.mkdtemp(dir=final.parent, prefix=tmp_prefix(final) + "old.", suffix=".tmp"))
+    os.replace(final, old)
+    try:
         os.replace(tmp, final)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, final)
+    except BaseException:
+        os.replace(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def check_writable(folder: Path, setting: str) -> None:
+    """Refuse before any work when results cannot be written under ``folder``.
+
+    Creates the folder if needed and writes and removes one probe file, so read-only
+    mounts, missing permissions and a file in the folder's place are reported at once
+    instead of after a fit or a simulation.
+
+    Parameters
+    ----------
+    folder : Path
+        The output or models folder.
+    setting : str
+        The config key that names it (``outputs.dir``), for the message.
+    """
+    folder = Path(folder)
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=tmp_prefix(folder / "probe"), suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        cause = exc.strerror or type(exc).__name__
+        raise RunOutputError(
+            f"{setting} = {folder}: cannot write there ({cause}), so results could not be "
+            f"saved. Nothing was done. To fix: set {setting} to a writable folder (or fix "
+            "the permissions or the mount)."
+        ) from None
+
+
+def check_free_space(folder: Path, need_bytes: int, setting: str) -> None:
+    """Refuse before any work when the disk under ``folder`` cannot hold ``need_bytes``.
+
+    A full disk mid-write makes HDF5 crash the interpreter; checking first turns that
+    into one message with the numbers.
+    """
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # check_writable reports unusable folders
+    if free < need_bytes:
+        raise RunOutputError(
+            f"{setting} = {folder}: the disk has {free / 2**20:.0f} MiB free but this "
+            f"result needs about {need_bytes / 2**20:.0f} MiB. Nothing was done. To fix: "
+            f"free disk space, set {setting} to a larger disk, or make the run smaller."
+        )
+
+
+#: Largest text file rutsim reads (configs, scenarios, manifests, CSV inputs).
+MAX_TEXT_BYTES = 256 * 2**20
+
+
+def read_text(
+    path: Path,
+    *,
+    error: type[RutsimError] = RutsimError,
+    what: str = "file",
+    fix: str = "save it as UTF-8 text",
+    max_bytes: int = MAX_TEXT_BYTES,
+) -> str:
+    """Read a UTF-8 text file; every failure is one ``error`` naming the file and the fix.
+
+    Parameters
+    ----------
+    path : Path
+    error : type of RutsimError
+        The error class to raise (``ConfigError`` for configs, ``DataError`` for data...).
+    what : str
+        What the file is, for the message ("config", "scenario file").
+    fix : str
+        How to fix a file that is not UTF-8.
+    max_bytes : int
+        Larger files are refused before they are read.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(
+                f"{path}: {size / 2**20:.0f} MiB is too large for a {what} (limit "
+                f"{max_bytes / 2**20:.0f} MiB). To fix: check that this is the right file."
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise error(
+            f"{path}: cannot read this {what} ({exc.strerror or exc}). To fix: check the "
+            "path and its permissions."
+        ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{path}: line {line}, column {column}: byte 0x{data[exc.start]:02x} is not "
+            f"UTF-8 text, so this {what} cannot be read. To fix: {fix} (for example "
+            "re-save it as UTF-8 in your editor, or remove the character)."
+        ) from None

@@ -3,9 +3,11 @@
 ``rutsim run CONFIG`` and ``rutsim.pipeline.run(config)`` do the same thing::
 
     config   load and resolve the TOML (relative paths against the project root)
-    checks   run folder name free, scenarios valid: before any expensive work
+    prepare  everything that needs no model: output folder writable, scenarios loaded,
+             their quarterly arrays built and plausible, memory / disk / time within
+             the machine (before any work)
+    reserve  claim the run id (a lock beside the folder) so no other process takes it
     model    fit_or_load: reuse models/<id>/ when it matches, else fit and save
-    arrays   each scenario's paths on the simulated quarters
     simulate chunk by chunk; per-draw metrics over all paths, first paths kept
     write    outputs/<run-id>/ built in a temporary folder, renamed when complete
 """
@@ -24,9 +26,11 @@ import pandas as pd
 import xarray as xr
 from rich.progress import Progress
 
-from rutsim.config import RunConfig, load_config
+from rutsim import signals
+from rutsim.config import RunConfig, load_config, naming_source
 from rutsim.data import load_panel
-from rutsim.fileio import atomic_dir, package_versions
+from rutsim.errors import ScenarioError
+from rutsim.fileio import atomic_dir, check_writable, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import describe_model, format_table, summary_table, write_report_files
 from rutsim.risk import draw_metrics, quantile
@@ -34,17 +38,21 @@ from rutsim.runs import (
     RunManifest,
     RunSizes,
     ScenarioEntry,
-    check_free,
+    check_budget,
     draw_metrics_dataset,
+    estimate_budget,
     load_run,
     make_run_id,
+    reserve_folder,
     sample_coords,
     simulation_dataset,
     write_run,
 )
 from rutsim.scenario import (
+    Anchor,
     ScenarioSet,
     anchor_from_panel,
+    check_plausible,
     horizon_quarters,
     load_scenarios,
     scenario_arrays,
@@ -124,65 +132,123 @@ def run(
     say = echo or (lambda _: None)
     t_start = time.perf_counter()
     cfg, config_hash = load_config(config, root)
+    source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
-    run_id = make_run_id(config_hash, name or cfg.outputs.run_name)
-    final = cfg.outputs.dir / run_id
-    check_free(final)
-    scen_set = load_scenarios(cfg.scenarios)  # bad scenarios fail before any fitting
-    anchor = anchor_from_panel(load_panel(cfg.data), cfg.data)
-    horizon = cfg.simulation.horizon
-    arrays = [
-        (
-            s.name,
-            scenario_arrays(
-                s,
-                first_quarter=anchor.first_quarter,
-                horizon=horizon,
-                last_observed=anchor.last_observed,
-            ),
-        )
-        for s in scen_set.scenarios
-    ]
-    t_model = time.perf_counter()
-    fitted = (fit or fit_or_load)(cfg, progress=progress)
-    say(describe_model(fitted))
-    t_sim = time.perf_counter()
-    result = _simulate(cfg, fitted, arrays, progress)
-    t_write = time.perf_counter()
+    with naming_source(source):
+        prepared = prepare(cfg, source, say)
+    chosen = name or cfg.outputs.run_name
+    base = make_run_id(config_hash, chosen)
+    with reserve_folder(cfg.outputs.dir, base, explicit=chosen is not None) as final:
+        t_model = time.perf_counter()
+        with naming_source(source):
+            fitted = (fit or fit_or_load)(cfg, progress=progress)
+        signals.check()
+        say(describe_model(fitted))
+        t_sim = time.perf_counter()
+        result = _simulate(cfg, fitted, prepared.arrays, progress)
+        t_write = time.perf_counter()
 
-    quarters = horizon_quarters(anchor.first_quarter, horizon)
-    versions = package_versions()
-    simulation, metrics = _datasets(result, quarters, fitted, cfg, run_id, config_hash, versions)
-    drivers = central_drivers(simulation, fitted)
-    with atomic_dir(final) as tmp:
-        timings = {
-            "prepare": t_model - t_start,
-            "model": t_sim - t_model,
-            "simulate": t_write - t_sim,
-            "first_chunk_incl_compile": result.timings["first_chunk_s"],
-            "prepare_files": time.perf_counter() - t_write,
-        }
-        manifest = _manifest(
-            run_id, config_hash, cfg, fitted, result, quarters, scen_set, versions, timings
+        run_id = final.name
+        quarters = horizon_quarters(prepared.anchor.first_quarter, cfg.simulation.horizon)
+        versions = package_versions()
+        simulation, metrics = _datasets(
+            result, quarters, fitted, cfg, run_id, config_hash, versions
         )
-        write_run(
-            tmp,
-            simulation=simulation,
-            draw_metrics=metrics,
-            config=cfg,
-            manifest=manifest,
-            drivers=drivers,
-        )
-        if cfg.outputs.figures or cfg.outputs.report:
-            out = cfg.outputs
-            write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
+        drivers = central_drivers(simulation, fitted)
+        with atomic_dir(final) as tmp:
+            timings = {
+                "prepare": t_model - t_start,
+                "model": t_sim - t_model,
+                "simulate": t_write - t_sim,
+                "first_chunk_incl_compile": result.timings["first_chunk_s"],
+                "prepare_files": time.perf_counter() - t_write,
+            }
+            manifest = _manifest(
+                run_id, config_hash, cfg, fitted, result, quarters, prepared, versions, timings
+            )
+            write_run(
+                tmp,
+                simulation=simulation,
+                draw_metrics=metrics,
+                config=cfg,
+                manifest=manifest,
+                drivers=drivers,
+            )
+            if cfg.outputs.figures or cfg.outputs.report:
+                out = cfg.outputs
+                write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
     table = summary_table(result)
     say(format_table(table, run_id, final))
     return RunResult(run_id, final, simulation, metrics, table, manifest)
 
 
+class Prepared(NamedTuple):
+    """A run's inputs, checked before any expensive work (see :func:`prepare`).
+
+    Attributes
+    ----------
+    scenarios : ScenarioSet
+    anchor : the last observed quarter of the panel (scenario paths start after it).
+    arrays : each scenario's paths on the simulated quarters.
+    notes : what the checks want the user to know (unusual values, a long run).
+    """
+
+    scenarios: ScenarioSet
+    anchor: Anchor
+    arrays: list[tuple[str, ScenarioArrays]]
+    notes: tuple[str, ...]
+
+
+def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared:
+    """Every check that needs no model, in one place, before any fitting or simulating.
+
+    The output folder must be writable; scenarios must load and their paths be
+    plausible; the run must fit in memory, on disk and in a day. Notes (unusual but
+    possible values, a long run) are printed and go into the manifest.
+    """
+    check_writable(cfg.outputs.dir, "outputs.dir")
+    scen_set = load_scenarios(cfg.scenarios)  # bad scenarios fail before any fitting
+    anchor = anchor_from_panel(load_panel(cfg.data), cfg.data)
+    horizon = cfg.simulation.horizon
+    arrays = []
+    notes = list(scen_set.notes)
+    for s in scen_set.scenarios:
+        values = scenario_arrays(
+            s,
+            first_quarter=anchor.first_quarter,
+            horizon=horizon,
+            last_observed=anchor.last_observed,
+        )
+        notes += check_plausible(s, values)
+        arrays.append((s.name, values))
+    budget = estimate_budget(cfg.simulation, len(arrays), cfg.sampler.chains * cfg.sampler.draws)
+    notes += check_budget(budget, outputs_dir=cfg.outputs.dir, source=source)
+    for note in notes:
+        say(f"note: {note}")
+    return Prepared(scen_set, anchor, arrays, tuple(notes))
+
+
 def _reducer(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
+    check_finite(paths, chunk.scenario_names)
     return draw_metrics(paths)
+
+
+def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
+    """Refuse simulated paths with non-finite values, naming the scenario and the variable.
+
+    The scenario checks catch impossible inputs before the run; this catches a model
+    pushed past what it can extrapolate, at the first chunk where it happens.
+    """
+    for field, values in zip(SimPaths._fields, paths, strict=True):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            scenario = scenario_names[int(np.argwhere(bad)[0][0])]
+            raise ScenarioError(
+                f"scenario '{scenario}': the simulation overflowed ({field} is not finite "
+                f"in {int(bad.sum())} values). The scenario's paths are outside what the "
+                "model can extrapolate. Nothing was written. To fix: check its values and "
+                "uncertainty against scenarios/README.md."
+            )
 
 
 def _simulate(
@@ -225,6 +291,7 @@ def _datasets(
         "config_json": json.dumps(cfg.to_json_dict(), sort_keys=True),
         "config_hash": config_hash,
         "model_id": fitted.model_id,
+        "posterior_hash": fitted.posterior_hash,
         "data_hash": fitted.manifest.data_hash,
         "seed": cfg.simulation.seed,
         "versions_json": json.dumps(versions, sort_keys=True),
@@ -248,7 +315,7 @@ def _manifest(
     fitted: FittedModel,
     result: SimulationResult,
     quarters: Sequence[str],
-    scen_set: ScenarioSet,
+    prepared: Prepared,
     versions: dict[str, str],
     timings: dict[str, float],
 ) -> RunManifest:
@@ -257,6 +324,7 @@ def _manifest(
         created_utc=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         config_hash=config_hash,
         model_id=fitted.model_id,
+        posterior_hash=fitted.posterior_hash,
         model_dir=str(fitted.path),
         data_hash=fitted.manifest.data_hash,
         seed=cfg.simulation.seed,
@@ -279,9 +347,9 @@ def _manifest(
                 description=s.description,
                 file=str(Path(cfg.scenarios.dir) / f"{s.name}.toml"),
             )
-            for s, w in zip(scen_set.scenarios, scen_set.weights, strict=True)
+            for s, w in zip(prepared.scenarios.scenarios, prepared.scenarios.weights, strict=True)
         ),
-        scenario_notes=tuple(scen_set.notes),
+        scenario_notes=prepared.notes,
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
 

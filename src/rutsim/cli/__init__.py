@@ -6,11 +6,13 @@ Each command group lives in its own module and registers a Typer sub-app here.
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
+from rutsim import signals
 from rutsim.errors import RutsimError
 
 app = typer.Typer(
@@ -44,17 +46,48 @@ def _register() -> None:
 def main() -> None:
     """Entry point of the ``rutsim`` console script: one clear message per user error."""
     _register()
+    signals.install()
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and raises
-        # SystemExit(0) on success, which we turn into a plain return for callers.
+        # SystemExit(0) on success, which we turn into a plain return for callers. Typer
+        # turns any KeyboardInterrupt (so also our Interrupted) into a silent exit 130.
         app()
     except SystemExit as exc:
+        signum = signals.received()
+        if signum is not None:
+            _abort(signals.Interrupted(signum))
         if exc.code not in (0, None):
             raise
     except RutsimError as exc:
-        # Text, not markup: user strings may contain square brackets.
-        _err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
-        sys.exit(exc.exit_code)
+        _error(str(exc), exc.exit_code)
+    except signals.Interrupted as exc:
+        _abort(exc)
     except KeyboardInterrupt:
-        _err.print("aborted")
-        sys.exit(130)
+        _abort(signals.Interrupted(2))
+    except Exception as exc:
+        # A library that caught the interrupt and carried on (nutpie returns partial
+        # draws) may fail on the way out: after a stop signal, that is the abort.
+        signum = signals.received()
+        if signum is not None:
+            _abort(signals.Interrupted(signum))
+        if not isinstance(exc, OSError):
+            raise  # a bug in rutsim: keep its traceback
+        # A file-system failure no layer anticipated: still one line, never a traceback.
+        where = f" ({exc.filename})" if exc.filename else ""
+        _error(
+            f"{exc.strerror or exc}{where}. To fix: check that path, its permissions and "
+            "the free disk space, then run again.",
+            2,
+        )
+
+
+def _error(message: str, code: int) -> NoReturn:
+    # Text, not markup: user strings may contain square brackets.
+    _err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+    sys.exit(code)
+
+
+def _abort(exc: signals.Interrupted) -> NoReturn:
+    # Every atomic folder and claim has unwound by now: nothing half-written is left.
+    _err.print(f"aborted ({exc}): nothing was written")
+    sys.exit(exc.exit_code)

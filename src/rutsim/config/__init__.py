@@ -1,17 +1,26 @@
 """Frozen, validated configuration objects and TOML loading."""
 
 from rutsim.config._backtest import CONDITION_KEYWORDS, BacktestConfig
-from rutsim.config._base import FrozenModel, load_toml_model, read_toml, validate_model
+from rutsim.config._base import (
+    MAX_TOML_BYTES,
+    FrozenModel,
+    load_toml_model,
+    naming_source,
+    read_toml,
+    validate_model,
+)
 from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN, DataConfig, UserSeries
 from rutsim.config._model import ModelConfig, PriorSpec, SamplerConfig
 from rutsim.config._outputs import OutputConfig
 from rutsim.config._registry import PARAMETER_NAMES, REGISTRY, Param, names_in, names_with
 from rutsim.config._resolve import LoadedConfig, load_config, project_root, resolve_paths
 from rutsim.config._run import RunConfig, load_run_config
-from rutsim.config._simulation import ScenarioSelection, SimulationConfig
+from rutsim.config._simulation import MAX_HORIZON, ScenarioSelection, SimulationConfig
 
 __all__ = [
     "CPI_COLUMN",
+    "MAX_HORIZON",
+    "MAX_TOML_BYTES",
     "PARAMETER_NAMES",
     "REGISTRY",
     "YIELD10_COLUMN",
@@ -36,6 +45,7 @@ __all__ = [
     "project_root",
     "resolve_paths",
     "load_toml_model",
+    "naming_source",
     "read_toml",
     "validate_model",
 ]

@@ -11,10 +11,11 @@ import math
 from functools import partial
 from typing import Any, Literal
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from rutsim.config._base import FrozenModel
 from rutsim.config._registry import REGISTRY, names_with
+from rutsim.config._simulation import check_seed
 
 #: Arguments of each supported prior distribution, in PyMC's own names.
 PRIOR_ARGS: dict[str, tuple[str, ...]] = {
@@ -236,13 +237,18 @@ class SamplerConfig(FrozenModel):
     """NUTS settings and the diagnostics gate."""
 
     backend: Literal["nutpie", "pymc", "numpyro", "blackjax"] = "nutpie"
-    chains: int = Field(default=4, ge=1)
-    draws: int = Field(default=1000, ge=10)
-    tune: int = Field(default=1500, ge=10)
+    chains: int = Field(default=4, ge=1, le=64)
+    draws: int = Field(default=1000, ge=10, le=1_000_000)
+    tune: int = Field(default=1500, ge=10, le=1_000_000)
     target_accept: float = Field(default=0.98, gt=0, lt=1)
-    cores: int = Field(default=2, ge=1)
+    cores: int = Field(default=2, ge=1, le=1024)
     seed: int = 20250918
     allow_unconverged: bool = False
     #: Diagnostics gate thresholds.
     max_rhat: float = Field(default=1.01, gt=1)
     min_ess: float = Field(default=400, gt=0)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_range(cls, value: int) -> int:
+        return check_seed(value, "sampler.seed")

@@ -39,6 +39,9 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     data = config.data
     if isinstance(data.panel, Path):
         data = data.model_copy(update={"panel": fix(data.panel)})
+    if data.user_series:
+        series = tuple(s.model_copy(update={"path": fix(s.path)}) for s in data.user_series)
+        data = data.model_copy(update={"user_series": series})
     return config.model_copy(
         update={
             "data": data,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import model_validator
+
 from rutsim.config._backtest import BacktestConfig
 from rutsim.config._base import FrozenModel, read_toml, validate_model
 from rutsim.config._data import DataConfig
@@ -28,6 +30,20 @@ class RunConfig(FrozenModel):
     scenarios: ScenarioSelection = ScenarioSelection()
     outputs: OutputConfig = OutputConfig()
     backtest: BacktestConfig = BacktestConfig()
+
+    @model_validator(mode="after")
+    def _anchors_in_sample(self) -> RunConfig:
+        anchors = self.model.anchors
+        quarter = anchors.trailing_pe_quarter
+        if anchors.enabled and not self.data.start <= quarter <= self.data.end:
+            raise ValueError(
+                f"model.anchors are dated {quarter} (trailing_pe_quarter), outside the "
+                f"sample data.start .. data.end = {self.data.start} .. {self.data.end}, so "
+                "the model could not use them. To fix: set [model.anchors] enabled = false "
+                "(the fit then rests on the data alone), or date the anchors inside the "
+                "sample"
+            )
+        return self
 
     def to_json_dict(self) -> dict[str, object]:
         """Return the resolved config as JSON-compatible data (for manifests and hashes)."""

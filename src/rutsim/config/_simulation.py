@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from rutsim.config._base import FrozenModel
+
+#: Longest horizon in quarters (50 years): the model is fitted on about 40 years of
+#: history, and quarter labels must stay within the calendar pandas can represent.
+MAX_HORIZON = 200
+#: A scenario name: the stem of a file in the scenario folder, never a path.
+SCENARIO_NAME = re.compile(r"[a-z0-9][a-z0-9_\-]{0,63}")
+
+
+def check_seed(value: int, key: str) -> int:
+    """Return ``value`` if it is a 32-bit seed, else raise naming ``key`` and the range."""
+    if not 0 <= value < 2**32:
+        raise ValueError(
+            f"must be in 0 .. 4294967295 (a 32-bit seed), got {value}. To fix: set {key} "
+            "to a smaller non-negative whole number"
+        )
+    return value
 
 
 class SimulationConfig(FrozenModel):
@@ -29,15 +46,15 @@ class SimulationConfig(FrozenModel):
         grows with it (about ``workers`` chunks at a time). Results never depend on it.
     """
 
-    paths_per_draw: int = 100
-    horizon: int = 12
+    paths_per_draw: int = Field(default=100, le=10_000_000)
+    horizon: int = Field(default=12, le=MAX_HORIZON)
     seed: int = 7
     dtype: Literal["float32", "float64"] = "float32"
-    max_draws: int = 1000
+    max_draws: int = Field(default=1000, le=1_000_000)
     chunk_size: int = 250
-    keep_paths: int = 100
-    chunk_path_steps: int = 4_000_000
-    workers: int = 2
+    keep_paths: int = Field(default=100, le=100_000)
+    chunk_path_steps: int = Field(default=4_000_000, le=2**31 - 1)
+    workers: int = Field(default=2, le=256)
 
     @field_validator(
         "paths_per_draw", "horizon", "max_draws", "chunk_size", "chunk_path_steps", "workers"
@@ -64,12 +81,7 @@ class SimulationConfig(FrozenModel):
     @field_validator("seed")
     @classmethod
     def _seed_range(cls, value: int) -> int:
-        if not 0 <= value < 2**32:
-            raise ValueError(
-                f"must be in 0 .. 4294967295 (a 32-bit seed), got {value}. To fix: set "
-                "simulation.seed to a smaller non-negative whole number"
-            )
-        return value
+        return check_seed(value, "simulation.seed")
 
 
 class ScenarioSelection(FrozenModel):
@@ -86,6 +98,19 @@ class ScenarioSelection(FrozenModel):
     dir: Path = Path("scenarios")
     names: tuple[str, ...] = ("base", "delayed_pivot", "aggressive_easing", "recession_easing")
     weights: dict[str, float] = {}
+
+    @field_validator("names")
+    @classmethod
+    def _plain_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if not SCENARIO_NAME.fullmatch(name):
+                raise ValueError(
+                    f"{name!r} is not a scenario name (lower-case letters, digits, '_' and "
+                    "'-'; the stem of a file in scenarios.dir, never a path). To fix: put "
+                    "the file in scenarios.dir (or point scenarios.dir at its folder) and "
+                    'name it by its stem, e.g. names = ["base"]'
+                )
+        return value
 
     @field_validator("weights")
     @classmethod

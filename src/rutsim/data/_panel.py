@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Literal
 
@@ -16,7 +17,7 @@ from rutsim.data._build import (
     QUARTERLY_FILE,
 )
 from rutsim.data._catalog import MONTHLY, QUARTERLY
-from rutsim.data._validate import fail
+from rutsim.data._validate import fail, read_text
 from rutsim.fileio import sha256_file, sha256_json
 
 __all__ = [
@@ -54,7 +55,9 @@ def _read(path: Path, freq: Literal["Q", "M"], required: tuple[str, ...]) -> pd.
             "run `rutsim data build --raw DIR --out FOLDER` and point [data] panel at "
             'FOLDER, or use panel = "embedded"',
         )
-    frame = pd.read_csv(path, index_col=0, keep_default_na=False, na_values=[""])
+    frame = pd.read_csv(
+        io.StringIO(read_text(path)), index_col=0, keep_default_na=False, na_values=[""]
+    )
     if frame.index.name != index_name:
         raise fail(
             path,
@@ -157,7 +160,8 @@ def panel_hash(config: DataConfig | None = None) -> str:
                 spec.path,
                 "file",
                 "user series not found",
-                "check [data] user_series path (relative to where you run rutsim)",
+                "check [data] user_series path (relative paths start at the project root, "
+                "the parent of configs/)",
             )
     parts = [digest] + [
         # The file's content, not its path: moving a file does not change the data.
@@ -184,6 +188,6 @@ def load_provenance(config: DataConfig | None = None) -> pd.DataFrame:
             "provenance table not found",
             "rebuild the dataset with `rutsim data build`",
         )
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(io.StringIO(read_text(path)), dtype=str, keep_default_na=False)
     table["count"] = table["count"].astype(np.int64)
     return table

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.errors import DataError
+from rutsim.fileio import MAX_TEXT_BYTES
 
 __all__ = [
     "Table",
@@ -78,6 +79,15 @@ def read_text(path: Path) -> str:
             "not found",
             "check the path, or download the file from its publisher (see docs/data.md)",
         )
+    size = path.stat().st_size
+    if size > MAX_TEXT_BYTES:
+        raise fail(
+            path,
+            "file",
+            f"{size / 2**20:.0f} MiB is too large for a data file (limit "
+            f"{MAX_TEXT_BYTES / 2**20:.0f} MiB)",
+            "check that this is the right file",
+        )
     raw = path.read_bytes()
     try:
         return raw.decode("utf-8-sig")
@@ -101,7 +111,16 @@ def read_table(path: Path, *, text: str | None = None, first_line: int = 1) -> T
     path = Path(path)
     if text is None:
         text = read_text(path)
-    records = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise fail(
+            path,
+            f"line {first_line + reader.line_num - 1}",
+            f"not a readable CSV row ({exc})",
+            "check that this is the right file; a cell this long is not a data value",
+        ) from None
     numbered = [
         (first_line + i, [c.strip() for c in rec])
         for i, rec in enumerate(records)

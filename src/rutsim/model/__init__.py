@@ -17,6 +17,7 @@ from rutsim.model._effects import DRIVERS, decompose, driver_table, long_run_eff
 from rutsim.model._plots import make_plots
 from rutsim.model._posterior import posterior_to_pytree, stacked
 from rutsim.model._redraw import REDRAWN, redraw_plots
+from rutsim.model._store import posterior_hash
 
 __all__ = [
     "DRIVERS",
@@ -34,6 +35,7 @@ __all__ = [
     "long_run_effects",
     "make_plots",
     "model_data",
+    "posterior_hash",
     "posterior_to_pytree",
     "predictive",
     "redraw_plots",

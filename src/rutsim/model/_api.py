@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -13,9 +15,16 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from rutsim.config import ModelConfig, RunConfig, SamplerConfig
-from rutsim.errors import FitDiagnosticsError, ModelStoreError
-from rutsim.fileio import atomic_dir, package_versions, sha256_file
+from rutsim.config import DataConfig, ModelConfig, RunConfig, SamplerConfig
+from rutsim.errors import DataError, FitDiagnosticsError, ModelStoreError
+from rutsim.fileio import (
+    atomic_dir,
+    check_writable,
+    package_versions,
+    sha256_file,
+    write_netcdf,
+)
+from rutsim.fslock import Claim, clear_stale, wait_for_claim
 from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
@@ -28,7 +37,7 @@ from rutsim.model._posterior import (
     shock_spec,
     stacked,
 )
-from rutsim.model._sample import sample
+from rutsim.model._sample import check_backend, sample
 from rutsim.model._store import (
     POSTERIOR,
     FitConfig,
@@ -37,6 +46,7 @@ from rutsim.model._store import (
     config_hash,
     model_id,
     open_posterior,
+    posterior_hash,
     read_manifest,
     write_manifest,
 )
@@ -53,6 +63,7 @@ class FittedModel:
     Attributes
     ----------
     model_id : the 12-hex-digit id (folder name under ``models/``).
+    posterior_hash : SHA-256 of the posterior draws (:func:`rutsim.model.posterior_hash`).
     path : the model folder.
     posterior : the posterior DataTree (``posterior`` group has every parameter and
         the paths ``q``, ``mS``, ``eS`` over dim ``quarter``).
@@ -69,6 +80,7 @@ class FittedModel:
     params: PosteriorParams
     initial: InitialState
     shocks: ShockSpec
+    posterior_hash: str
 
 
 class FitResult(NamedTuple):
@@ -113,6 +125,13 @@ def theta_of(posterior: xr.DataTree) -> dict[str, np.ndarray]:
 
 
 def _fitted(folder: Path, tree: xr.DataTree, manifest: Manifest, data: ModelData) -> FittedModel:
+    digest = posterior_hash(tree)
+    if manifest.posterior_hash and digest != manifest.posterior_hash:
+        raise ModelStoreError(
+            f"{folder}: the posterior read from {POSTERIOR} differs from the draws recorded "
+            "at the fit (posterior_hash), so the model cannot be trusted. To fix: refit with "
+            "`rutsim fit CONFIG --refit`."
+        )
     return FittedModel(
         model_id=manifest.model_id,
         path=folder,
@@ -121,6 +140,7 @@ def _fitted(folder: Path, tree: xr.DataTree, manifest: Manifest, data: ModelData
         params=posterior_to_pytree(tree),
         initial=initial_state(data),
         shocks=shock_spec(manifest.config.model),
+        posterior_hash=digest,
     )
 
 
@@ -164,21 +184,76 @@ def fit_or_load(
     from rutsim.data import load_panel, panel_hash
 
     data_hash = panel_hash(config.data)
+    own_sample = panel is None
     panel = load_panel(config.data) if panel is None else panel
     data = model_data(panel, config.data, config.model)
+    if own_sample:  # a backtest origin may precede a user series; the user's sample not
+        check_user_series(config.data, data)
     mid = model_id(fit, data_hash)
     folder = Path(config.outputs.models_dir) / mid
     if folder.exists() and not refit:
-        manifest = read_manifest(folder)
-        check_matches(manifest, fit, data_hash, folder)
-        if not manifest.diagnostics.passed and not allow:
-            raise FitDiagnosticsError(
-                f"{folder}: the saved model failed the diagnostics gate and was kept only "
-                "with --allow-unconverged. To fix: pass --allow-unconverged to use it, or "
-                "refit with more tuning (`rutsim fit CONFIG --refit`)."
-            )
-        return _fitted(folder, open_posterior(folder), manifest, data)
+        return _load_saved(folder, fit, data_hash, data, allow)
+    check_backend(config.sampler)
+    clear_stale(folder.parent)
+    check_writable(folder.parent, "outputs.models_dir")
+    # One fit per model id at a time: a second process waits for the first and then
+    # reuses its model instead of fitting the same thing again.
+    with wait_for_claim(folder, on_wait=partial(_say_waiting, mid)):
+        if folder.exists() and not refit:
+            return _load_saved(folder, fit, data_hash, data, allow)
+        return _fit_and_save(config, fit, folder, data, data_hash, allow, progress)
 
+
+def check_user_series(cfg: DataConfig, data: ModelData) -> None:
+    """Refuse a configured user series with no usable quarter inside the sample.
+
+    Without this it would fit as if absent, and the user would believe it was used.
+    """
+    for spec in cfg.user_series:
+        values = data.pe_user if spec.kind == "pe" else data.eps_user
+        if not np.isfinite(values).any():
+            raise DataError(
+                f"{spec.path}: the user {spec.kind} series (column '{spec.column}') has no "
+                f"positive value in the equity quarters of the sample {cfg.start} .. "
+                f"{cfg.end}, so the model could not use it. To fix: widen data.start / "
+                "data.end to cover it, check the column and its dates, or remove the "
+                "[[data.user_series]] entry."
+            )
+
+
+def _say_waiting(mid: str, holder: Claim) -> None:
+    print(
+        f"waiting for process {holder.pid}, which is fitting model {mid}; its model will be "
+        "reused when it finishes",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _load_saved(
+    folder: Path, fit: FitConfig, data_hash: str, data: ModelData, allow: bool
+) -> FittedModel:
+    manifest = read_manifest(folder)
+    check_matches(manifest, fit, data_hash, folder)
+    if not manifest.diagnostics.passed and not allow:
+        raise FitDiagnosticsError(
+            f"{folder}: the saved model failed the diagnostics gate and was kept only "
+            "with --allow-unconverged. To fix: pass --allow-unconverged to use it, or "
+            "refit with more tuning (`rutsim fit CONFIG --refit`)."
+        )
+    return _fitted(folder, open_posterior(folder), manifest, data)
+
+
+def _fit_and_save(
+    config: RunConfig,
+    fit: FitConfig,
+    folder: Path,
+    data: ModelData,
+    data_hash: str,
+    allow: bool,
+    progress: bool,
+) -> FittedModel:
+    mid = folder.name
     result = fit_data(
         data, config.model, config.sampler, allow_unconverged=allow, progress=progress
     )
@@ -186,7 +261,7 @@ def fit_or_load(
     ident = identification(theta, config.model, seed=config.sampler.seed)
     q = stacked(result.posterior["posterior"].to_dataset(), "q")
     pred = predictive(theta, q, data, config.sampler.seed)
-    with atomic_dir(folder, overwrite=refit) as tmp:
+    with atomic_dir(folder, overwrite=folder.exists()) as tmp:
         start = time.perf_counter()
         tree = result.posterior.copy()
         tree.attrs.update(
@@ -197,7 +272,7 @@ def fit_or_load(
             seed=config.sampler.seed,
             versions_json=json.dumps(package_versions()),
         )
-        tree.to_netcdf(tmp / POSTERIOR, engine="h5netcdf")
+        write_netcdf(tree, tmp / POSTERIOR)
         ident.table.to_csv(tmp / IDENTIFICATION, float_format="%.6g")
         long_run_effects(theta).to_csv(tmp / EFFECTS, index=False, float_format="%.6g")
         if config.outputs.figures:
@@ -218,7 +293,9 @@ def fit_or_load(
             write_s=time.perf_counter() - start,
         )
         write_manifest(tmp, manifest)
-    return _fitted(folder, tree, read_manifest(folder), data)
+    # Read back what was saved, so that the run that fits and every later run that reuses
+    # the model start from the same bytes.
+    return _fitted(folder, open_posterior(folder), read_manifest(folder), data)
 
 
 def _manifest(
@@ -261,6 +338,7 @@ def _manifest(
             "max_abs_shift_sd": float(table["wide_prior_shift_sd"].abs().max()),
         },
         files=files,
+        posterior_hash=posterior_hash(result.posterior),
     )
 
 

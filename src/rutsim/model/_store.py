@@ -7,19 +7,22 @@ the recorded id, the config, the data hash, or the bytes of any file it lists.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import xarray as xr
 from pydantic import ValidationError
 
 from rutsim.config import PARAMETER_NAMES, DataConfig, FrozenModel, ModelConfig, SamplerConfig
 from rutsim.errors import ModelStoreError
-from rutsim.fileio import canonical_json, sha256_file, sha256_json
+from rutsim.fileio import canonical_json, read_text, sha256_file, sha256_json
 from rutsim.model._gate import Diagnostics
 
 MANIFEST = "manifest.json"
 POSTERIOR = "posterior.nc"
+_REFIT_FIX = "refit with `rutsim fit CONFIG --refit` (the manifest was edited or corrupted)"
 #: Sampler fields that do not change the posterior draws, so not part of the id.
 _NOT_IN_ID = {"allow_unconverged", "cores"}
 
@@ -53,6 +56,9 @@ class Manifest(FrozenModel):
     sensitivity: dict[str, float]
     files: dict[str, str]
     integrity: str = ""
+    #: SHA-256 of the posterior draws' values (:func:`posterior_hash`); empty in models
+    #: saved before it was recorded.
+    posterior_hash: str = ""
 
 
 def config_hash(fit: FitConfig) -> str:
@@ -68,7 +74,26 @@ def model_id(fit: FitConfig, data_hash: str) -> str:
 
 
 def _integrity(manifest: Manifest) -> str:
-    return sha256_json(manifest.model_copy(update={"integrity": ""}).model_dump(mode="json"))
+    record = manifest.model_copy(update={"integrity": ""}).model_dump(mode="json")
+    if not record["posterior_hash"]:
+        del record["posterior_hash"]  # models sealed before the field existed stay valid
+    return sha256_json(record)
+
+
+def posterior_hash(tree: xr.DataTree) -> str:
+    """SHA-256 of the posterior group's values: names, dtypes, shapes and bytes.
+
+    Two fits with the same id but different draws (another library version, another
+    machine) get different hashes; the same draws always the same hash, whatever the
+    file's metadata (creation time, attributes).
+    """
+    ds = tree["posterior"].to_dataset()
+    digest = hashlib.sha256()
+    for name in sorted(map(str, ds.data_vars)):
+        values = np.ascontiguousarray(ds[name].values)
+        digest.update(f"{name}|{values.dtype.str}|{values.shape}|".encode())
+        digest.update(values.tobytes())
+    return digest.hexdigest()
 
 
 def seal(manifest: Manifest) -> Manifest:
@@ -113,7 +138,7 @@ def read_manifest(folder: Path) -> Manifest:
             f"{folder}: no {MANIFEST}, so this is not a fitted model (or it is incomplete). "
             "To fix: point at a folder under models/ or run `rutsim fit CONFIG`."
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, error=ModelStoreError, what="model manifest", fix=_REFIT_FIX)
     _check_model_version(path, text)
     try:
         manifest = Manifest.model_validate_json(text)

@@ -132,7 +132,8 @@ def write_report_files(
     hs = headline_horizons(horizons or cfg.headline_horizons, n_h)
     parquet, csv, summ = folder / "metrics.parquet", folder / "metrics.csv", folder / "summary.json"
     atomic_write_bytes(parquet, table.to_parquet(index=False))
-    atomic_write_text(csv, table.to_csv(index=False, float_format="%.10g"))
+    # Default float repr: the shortest text that reads back to the same double.
+    atomic_write_text(csv, table.to_csv(index=False))
     atomic_write_text(summ, summary_json(run, table, w, hs))
     pngs: dict[str, tuple[str, bytes]] = {}
     model = _model_info(_model_folder(run, cfg.models_dir))

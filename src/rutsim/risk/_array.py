@@ -24,6 +24,11 @@ Conventions (the only ones used anywhere in rutsim)
 
 Every function takes ``axis`` (the sample axis that is reduced) and optional
 non-negative ``weights`` broadcastable to ``x`` (normalised along ``axis``).
+
+**Non-finite input is refused.** A NaN has no place in an ordering (sorted last, it would
+still be counted, shifting every quantile and reading as "not a loss"), and an infinite
+return or loss makes a tail mean undefined. Every function raises ``ValueError`` naming
+how many values are NaN or infinite; drop or repair them before calling.
 """
 
 from __future__ import annotations
@@ -64,9 +69,21 @@ def _check_level(level: float) -> float:
     return level
 
 
+def _finite(x: FloatArray, what: str = "x") -> FloatArray:
+    """Return ``x`` if every value is finite, else raise naming the NaN and inf counts."""
+    if not np.all(np.isfinite(x)):
+        n_nan = int(np.isnan(x).sum())
+        n_inf = int(np.isinf(x).sum())
+        raise ValueError(
+            f"{what} holds {n_nan} NaN and {n_inf} infinite values of {x.size}; risk "
+            "measures are defined on finite samples only. To fix: drop or repair them first."
+        )
+    return x
+
+
 def _prepare(x: ArrayLike, weights: ArrayLike | None, axis: int) -> tuple[FloatArray, FloatArray]:
     """Move ``axis`` last and return ``(x, w)`` with ``w`` normalised along it."""
-    xa = np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)
+    xa = _finite(np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1))
     if xa.shape[-1] == 0:
         raise ValueError("cannot compute a risk measure over an empty axis")
     if weights is None:
@@ -182,7 +199,7 @@ def quantile(
         return sorted_quantile(sort_sample(x, weights=weights, axis=axis), q)
     qa = _probabilities(q)
     # Equal weights: the cumulative weights are i / n in every row, so a plain sort will do.
-    xs = np.sort(np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1), axis=-1)
+    xs = np.sort(_finite(np.moveaxis(np.asarray(x, dtype=np.float64), axis, -1)), axis=-1)
     n = xs.shape[-1]
     if n == 0:
         raise ValueError("cannot compute a risk measure over an empty axis")
@@ -262,7 +279,8 @@ def cumulative_simple_return(log_returns: ArrayLike, *, axis: int = -1) -> Float
     Returns the same shape as ``log_returns``: entry ``h`` is the return over quarters
     ``1..h``.
     """
-    return np.expm1(np.cumsum(np.asarray(log_returns, dtype=np.float64), axis=axis))
+    r = _finite(np.asarray(log_returns, dtype=np.float64), "log_returns")
+    return np.expm1(np.cumsum(r, axis=axis))
 
 
 def max_drawdown(log_returns: ArrayLike, *, axis: int = -1) -> FloatArray:
@@ -279,7 +297,7 @@ def max_drawdown(log_returns: ArrayLike, *, axis: int = -1) -> FloatArray:
         Same shape: entry ``h`` is the largest peak-to-trough fall (positive decimal) of
         ``W_0 = 1, W_1, ..., W_h``.
     """
-    r = np.moveaxis(np.asarray(log_returns, dtype=np.float64), axis, -1)
+    r = _finite(np.moveaxis(np.asarray(log_returns, dtype=np.float64), axis, -1), "log_returns")
     log_w = np.concatenate([np.zeros(r.shape[:-1] + (1,)), np.cumsum(r, axis=-1)], axis=-1)
     peak = np.maximum.accumulate(log_w, axis=-1)
     # max(.., 0) turns the -0.0 of a path at its peak into 0.0.

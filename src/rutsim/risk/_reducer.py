@@ -163,9 +163,11 @@ def _prob_beat(
     small = np.cumsum(parts[0] + parts[1], axis=-1)
     large = np.cumsum(np.asarray(largecap, dtype=np.float64), axis=-1)
     diff = np.swapaxes(small - large, -1, -2)
-    # "Beat" is strict (ties do not beat). NaN large caps (not simulated) give NaN.
-    beat = probability_below(-diff, 0.0, weights=w)
-    return np.where(np.isnan(diff).any(axis=-1), np.nan, beat)
+    # "Beat" is strict (ties do not beat). Large caps that were not simulated (NaN) give
+    # NaN; the risk functions refuse NaN, so those rows are masked before the count.
+    missing = np.isnan(diff).any(axis=-1)
+    beat = probability_below(-np.where(missing[..., None], 0.0, diff), 0.0, weights=w)
+    return np.where(missing, np.nan, beat)
 
 
 def draw_metrics(

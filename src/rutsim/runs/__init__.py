@@ -6,6 +6,7 @@ written by :func:`write_run` with a typed :class:`RunManifest`, and read back on
 :func:`write_folder`. Tests build run folders with this same writer.
 """
 
+from rutsim.runs._budget import RunBudget, check_budget, estimate_budget
 from rutsim.runs._dataset import (
     VARIABLE_ATTRS,
     chain_draw,
@@ -13,7 +14,13 @@ from rutsim.runs._dataset import (
     sample_coords,
     simulation_dataset,
 )
-from rutsim.runs._folders import ValidationFolder, check_free, folder_id, write_folder
+from rutsim.runs._folders import (
+    ValidationFolder,
+    check_free,
+    folder_id,
+    reserve_folder,
+    write_folder,
+)
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
@@ -45,20 +52,24 @@ __all__ = [
     "MANIFEST_FILE",
     "SIMULATION_FILE",
     "VARIABLE_ATTRS",
+    "RunBudget",
     "RunData",
     "RunManifest",
     "RunSizes",
     "ScenarioEntry",
     "ValidationFolder",
     "chain_draw",
+    "check_budget",
     "check_folder_name",
     "check_free",
     "config_to_toml",
     "draw_metrics_dataset",
+    "estimate_budget",
     "folder_id",
     "load_run",
     "make_run_id",
     "manifest_json",
+    "reserve_folder",
     "resolve_weights",
     "run_metrics",
     "sample_coords",

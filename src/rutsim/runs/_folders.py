@@ -7,8 +7,9 @@ name and renamed when complete (never over an existing one), and always carries
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,15 @@ import pandas as pd
 
 from rutsim.config import RunConfig
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_dir, package_versions, sha256_json
+from rutsim.fileio import atomic_dir, check_writable, package_versions, sha256_json
+from rutsim.fslock import ClaimHeld, claim, clear_stale
 from rutsim.runs._manifest import CONFIG_FILE, MANIFEST_FILE, check_folder_name, utc_stamp
 from rutsim.runs._write import config_to_toml
 
-__all__ = ["ValidationFolder", "folder_id", "write_folder"]
+__all__ = ["ValidationFolder", "check_free", "folder_id", "reserve_folder", "write_folder"]
+
+#: Automatic ids tried per second (``<id>``, ``<id>-2``, ...) before giving up.
+_MAX_SUFFIX = 100
 
 
 def folder_id(kind: str, settings: Mapping[str, Any], name: str | None) -> str:
@@ -39,6 +44,66 @@ def check_free(final: Path) -> None:
             f"{final} already exists and rutsim never overwrites earlier results. To fix: "
             "choose another --name, or leave it out for a new timestamped id."
         )
+
+
+@contextlib.contextmanager
+def reserve_folder(
+    parent: Path, base: str, *, explicit: bool, setting: str = "outputs.dir"
+) -> Iterator[Path]:
+    """Claim a free output folder name under ``parent`` for the duration of the block.
+
+    First the leftovers of dead rutsim processes are cleared from ``parent`` and it must
+    be writable (else one error naming ``setting``), so nothing is computed for a result
+    that could not be saved.
+
+    Two processes never get the same folder: the name is claimed with a lock file (see
+    :mod:`rutsim.fslock`) before any work, and the folder itself is renamed into place
+    atomically at the end. An automatic id (``explicit=False``) that is taken, by a
+    finished folder or a live claim, moves on to ``<base>-2``, ``<base>-3``, ...; a name
+    the user chose (``explicit=True``) is refused instead.
+
+    Yields
+    ------
+    Path
+        ``parent / name``, not yet existing and claimed by this process.
+    """
+    clear_stale(parent)
+    check_writable(parent, setting)
+    for n in range(1, _MAX_SUFFIX + 1):
+        final = Path(parent) / (base if n == 1 else f"{base}-{n}")
+        if explicit:
+            check_free(final)
+        elif final.exists():
+            continue
+        held = claim(final)
+        try:
+            held.__enter__()
+        except ClaimHeld as exc:
+            if explicit:
+                raise RunOutputError(
+                    f"{final} is being written by another rutsim process (pid "
+                    f"{exc.holder.pid}), and rutsim never lets two runs share a folder. To "
+                    "fix: choose another --name, or wait for that run to finish."
+                ) from None
+            continue
+        except OSError as exc:
+            raise RunOutputError(
+                f"cannot claim {final} ({exc.strerror or exc}). To fix: make "
+                f"{Path(parent)} writable."
+            ) from None
+        try:
+            if final.exists():  # finished by another process between the check and the claim
+                if explicit:
+                    check_free(final)
+                continue
+            yield final
+            return
+        finally:
+            held.__exit__(None, None, None)
+    raise RunOutputError(
+        f"{_MAX_SUFFIX} runs with the id {base} already exist or are running in {parent}. "
+        "To fix: pass --name, or wait a second."
+    )
 
 
 @dataclass

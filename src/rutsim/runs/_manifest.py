@@ -74,6 +74,9 @@ class RunManifest(FrozenModel):
     created_utc: str
     config_hash: str
     model_id: str
+    #: SHA-256 of the model's posterior draws: two runs of one model id with different
+    #: draws (another fit) are told apart by it.
+    posterior_hash: str = ""
     model_dir: str
     data_hash: str
     seed: int

@@ -17,6 +17,7 @@ import xarray as xr
 from pydantic import ValidationError
 
 from rutsim.errors import ConfigError, RunOutputError
+from rutsim.fileio import read_text
 from rutsim.risk import RETURN_VARS, compute_metrics, metric_names
 from rutsim.runs._manifest import (
     CONFIG_FILE,
@@ -29,7 +30,8 @@ from rutsim.types import SIM_DIMS
 
 #: Macro variables every simulation.nc holds (the report draws them).
 MACRO_VARS: tuple[str, ...] = ("fedfunds", "slope", "spread")
-_RERUN = "To fix: rerun the simulation with `rutsim run CONFIG` (it writes a new run folder)."
+_RERUN_FIX = "rerun the simulation with `rutsim run CONFIG` (it writes a new run folder)"
+_RERUN = f"To fix: {_RERUN_FIX}."
 
 
 @dataclass(frozen=True)
@@ -126,11 +128,11 @@ def _validate_draw_metrics(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.D
 
 def _read_manifest(path: Path) -> tuple[RunManifest, str]:
     try:
-        text = path.read_text(encoding="utf-8")
+        if not path.is_file():
+            raise RunOutputError(f"{path}: manifest.json is missing. {_RERUN}")
+        text = read_text(path, error=RunOutputError, what="run manifest", fix=_RERUN_FIX)
         return RunManifest.model_validate(json.loads(text)), text
-    except FileNotFoundError:
-        raise RunOutputError(f"{path}: manifest.json is missing. {_RERUN}") from None
-    except (json.JSONDecodeError, ValidationError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, ValidationError) as exc:
         raise RunOutputError(f"{path}: not a valid run manifest ({exc}). {_RERUN}") from None
 
 
@@ -169,7 +171,11 @@ def load_run(folder: Path) -> RunData:
     if dm_path.is_file():
         draw = _validate_draw_metrics(_open_netcdf(dm_path), sim, str(dm_path))
     cfg = folder / CONFIG_FILE
-    config_toml = cfg.read_text(encoding="utf-8") if cfg.is_file() else ""
+    config_toml = (
+        read_text(cfg, error=RunOutputError, what="run config", fix=_RERUN_FIX)
+        if cfg.is_file()
+        else ""
+    )
     return RunData(sim, draw, manifest, text, config_toml, folder)
 
 

@@ -16,7 +16,7 @@ import xarray as xr
 
 from rutsim.config import RunConfig, validate_model
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_write_text
+from rutsim.fileio import atomic_write_text, write_netcdf
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
@@ -86,8 +86,8 @@ def write_run(
         )
     # NetCDF files go straight into the temporary folder: the whole folder is renamed
     # into place only when everything succeeded.
-    simulation.to_netcdf(folder / SIMULATION_FILE, engine="h5netcdf")
-    draw_metrics.to_netcdf(folder / DRAW_METRICS_FILE, engine="h5netcdf")
+    write_netcdf(simulation, folder / SIMULATION_FILE)
+    write_netcdf(draw_metrics, folder / DRAW_METRICS_FILE)
     drivers.to_csv(folder / DRIVERS_FILE, index=False, float_format="%.10g")
     atomic_write_text(folder / CONFIG_FILE, config_to_toml(config))
     atomic_write_text(folder / MANIFEST_FILE, manifest_json(manifest))

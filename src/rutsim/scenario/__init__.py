@@ -11,17 +11,20 @@ from rutsim.scenario._paths import (
     table_path,
     year_end_path,
 )
+from rutsim.scenario._plausible import PLAUSIBLE_RANGES, check_plausible
 from rutsim.scenario._plot import plot_scenario
 from rutsim.scenario._schema import Scenario, VariablePath
 from rutsim.scenario._toml import scenario_to_toml, write_scenario
 
 __all__ = [
     "FED_COLUMNS",
+    "PLAUSIBLE_RANGES",
     "Anchor",
     "Scenario",
     "ScenarioSet",
     "VariablePath",
     "anchor_from_panel",
+    "check_plausible",
     "fomc_meeting_dates",
     "horizon_quarters",
     "import_fed_file",

@@ -10,8 +10,9 @@ from typing import NamedTuple
 
 from pydantic import ValidationError
 
-from rutsim.config import ScenarioSelection
+from rutsim.config import MAX_TOML_BYTES, ScenarioSelection
 from rutsim.errors import ConfigError, ScenarioError
+from rutsim.fileio import read_text
 from rutsim.scenario._schema import Scenario
 
 __all__ = ["ScenarioSet", "list_scenarios", "load_scenario", "load_scenarios"]
@@ -119,7 +120,9 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path = Path("scenarios
             "(see scenarios/README.md for the format)."
         )
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(
+            read_text(path, error=ScenarioError, what="scenario file", max_bytes=MAX_TOML_BYTES)
+        )
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(
             f"{path}: not valid TOML ({exc}). To fix: correct the syntax."

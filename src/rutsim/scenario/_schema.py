@@ -40,6 +40,12 @@ QUARTER_LABEL = re.compile(r"^(\d{4})Q([1-4])$")
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
+#: Smallest non-zero meeting move in basis points: the Fed moves in steps of 25 bp (rarely
+#: 5 or 10); a move under 5 bp is almost surely a percentage (0.25 meant as 25 bp).
+MIN_MOVE_BP = 5.0
+#: Largest meeting move in basis points (the largest decisions since 1990 were 150 bp).
+MAX_MOVE_BP = 500.0
+
 # Keys that only make sense with one path form, mapped to that form.
 _FORM_OF_KEY = {
     "start": "meetings",
@@ -152,6 +158,19 @@ class VariablePath(FrozenModel):
                 "'meetings' needs 'start', the effective rate (%) in effect on the first "
                 "day of the first simulated quarter. To fix: add e.g. 'start = 4.09'."
             )
+        for day, move in (self.meetings or {}).items():
+            if move != 0 and abs(move) < MIN_MOVE_BP:
+                raise ValueError(
+                    f"'meetings' move on {day.isoformat()} is {move:g} bp, almost surely a "
+                    f"percentage written where basis points belong. To fix: write {move:g}% "
+                    f"as {move * 100:g} (basis points), or 0 for no change."
+                )
+            if abs(move) > MAX_MOVE_BP:
+                raise ValueError(
+                    f"'meetings' move on {day.isoformat()} is {move:g} bp; no FOMC decision "
+                    f"has moved more than a few hundred. To fix: give moves in basis points "
+                    f"within +-{MAX_MOVE_BP:g} (e.g. -25 for a quarter-point cut)."
+                )
         scheduled = set(fomc_meeting_dates())
         for day in self.meetings or {}:
             if day not in scheduled:

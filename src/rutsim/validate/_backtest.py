@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from rutsim.config import RunConfig, load_config
-from rutsim.runs import check_free, folder_id, write_folder
+from rutsim.runs import folder_id, reserve_folder, write_folder
 from rutsim.validate._baselines import BASELINES
 from rutsim.validate._origin import model_forecaster
 from rutsim.validate._origins import Mode, parse_modes, parse_origins, plan_origins
@@ -115,70 +115,69 @@ def backtest(
     panel = load_panel(cfg.data)
     plans = plan_origins(panel, cfg.data, bt, parse_origins(bt.origins, bt.every))
     settings = {"config_hash": config_hash, "backtest": bt.model_dump(mode="json")}
-    final = Path(cfg.outputs.dir) / folder_id("backtest", settings, name)
-    check_free(final)
+    base = folder_id("backtest", settings, name)
+    with reserve_folder(Path(cfg.outputs.dir), base, explicit=name is not None) as final:
+        tasks = [
+            {
+                "cfg": cfg,
+                "origin": str(p.origin),
+                "horizons": p.horizons,
+                "modes": modes,
+                "baseline_n": bt.baseline_samples,
+                "keep_samples": bt.save_samples,
+            }
+            for p in plans
+        ]
+        if echo is not None:
+            echo(
+                f"backtest: {len(tasks)} origins {tasks[0]['origin']}..{tasks[-1]['origin']}, "
+                f"horizons {list(bt.horizons)}, conditioning {[m.name for m in modes]}; "
+                f"fits are reused from {cfg.outputs.models_dir} by model id"
+            )
+        t0 = time.perf_counter()
+        results = run_origins(tasks, bt.workers, echo, fit)
+        wall = time.perf_counter() - t0
 
-    tasks = [
-        {
-            "cfg": cfg,
-            "origin": str(p.origin),
-            "horizons": p.horizons,
-            "modes": modes,
-            "baseline_n": bt.baseline_samples,
-            "keep_samples": bt.save_samples,
+        origin_table = pd.DataFrame([r.info for r in results])
+        origin_table["included"] = origin_table["gate_passed"] | (bt.failed_fits == "flag")
+        scores = pd.concat([r.scores for r in results], ignore_index=True)
+        flags = origin_table.set_index("origin")["gate_passed"]
+        scores.insert(1, "gate_passed", scores["origin"].map(flags).astype(bool))
+        kept = scores[scores.origin.isin(origin_table.loc[origin_table.included, "origin"])]
+        summary = summarise(kept, bt.every)
+        failed = origin_table.loc[~origin_table.gate_passed, "origin"].tolist()
+
+        model_fcs = [model_forecaster(m.name) for m in modes]
+        manifest = {
+            "kind": "backtest",
+            "id": final.name,
+            "config_hash": config_hash,
+            "data_hash": panel_hash(cfg.data),
+            "seed": cfg.simulation.seed,
+            "sampler_seed": cfg.sampler.seed,
+            "backtest": bt.model_dump(mode="json"),
+            "origins": [r.origin for r in results],
+            "model_ids": {r.origin: r.info["model_id"] for r in results},
+            "failed_gate": failed,
+            "failed_fits_policy": bt.failed_fits,
+            "excluded": origin_table.loc[~origin_table.included, "origin"].tolist(),
+            "anchors_dropped_at": origin_table.loc[~origin_table.anchors_used, "origin"].tolist(),
+            "lookahead_rules": {
+                "rows": "panel rows after the origin are dropped",
+                "eps_lag_quarters": cfg.data.eps_lag,
+                "anchors": f"the seed's anchors dated {cfg.model.anchors.trailing_pe_quarter} "
+                "enter only at origins on or after that quarter",
+                "revisions": "not modelled: every value is the current vintage",
+            },
+            "forecasters": [*model_fcs, *BASELINES],
+            "wall_s": round(wall, 1),
         }
-        for p in plans
-    ]
-    if echo is not None:
-        echo(
-            f"backtest: {len(tasks)} origins {tasks[0]['origin']}..{tasks[-1]['origin']}, "
-            f"horizons {list(bt.horizons)}, conditioning {[m.name for m in modes]}; "
-            f"fits are reused from {cfg.outputs.models_dir} by model id"
-        )
-    t0 = time.perf_counter()
-    results = run_origins(tasks, bt.workers, echo, fit)
-    wall = time.perf_counter() - t0
+        from rutsim.validate._report import backtest_content
 
-    origin_table = pd.DataFrame([r.info for r in results])
-    origin_table["included"] = origin_table["gate_passed"] | (bt.failed_fits == "flag")
-    scores = pd.concat([r.scores for r in results], ignore_index=True)
-    flags = origin_table.set_index("origin")["gate_passed"]
-    scores.insert(1, "gate_passed", scores["origin"].map(flags).astype(bool))
-    kept = scores[scores.origin.isin(origin_table.loc[origin_table.included, "origin"])]
-    summary = summarise(kept, bt.every)
-    failed = origin_table.loc[~origin_table.gate_passed, "origin"].tolist()
+        content = backtest_content(scores, origin_table, summary, results, model_fcs, bt, manifest)
+        write_folder(final, content, cfg, manifest)
+        if echo is not None:
+            from rutsim.validate._report import headline_text
 
-    model_fcs = [model_forecaster(m.name) for m in modes]
-    manifest = {
-        "kind": "backtest",
-        "id": final.name,
-        "config_hash": config_hash,
-        "data_hash": panel_hash(cfg.data),
-        "seed": cfg.simulation.seed,
-        "sampler_seed": cfg.sampler.seed,
-        "backtest": bt.model_dump(mode="json"),
-        "origins": [r.origin for r in results],
-        "model_ids": {r.origin: r.info["model_id"] for r in results},
-        "failed_gate": failed,
-        "failed_fits_policy": bt.failed_fits,
-        "excluded": origin_table.loc[~origin_table.included, "origin"].tolist(),
-        "anchors_dropped_at": origin_table.loc[~origin_table.anchors_used, "origin"].tolist(),
-        "lookahead_rules": {
-            "rows": "panel rows after the origin are dropped",
-            "eps_lag_quarters": cfg.data.eps_lag,
-            "anchors": f"the seed's anchors dated {cfg.model.anchors.trailing_pe_quarter} "
-            "enter only at origins on or after that quarter",
-            "revisions": "not modelled: every value is the current vintage",
-        },
-        "forecasters": [*model_fcs, *BASELINES],
-        "wall_s": round(wall, 1),
-    }
-    from rutsim.validate._report import backtest_content
-
-    content = backtest_content(scores, origin_table, summary, results, model_fcs, bt, manifest)
-    write_folder(final, content, cfg, manifest)
-    if echo is not None:
-        from rutsim.validate._report import headline_text
-
-        echo(headline_text(summary, model_fcs, final))
-    return BacktestResult(final, scores, origin_table, summary, manifest)
+            echo(headline_text(summary, model_fcs, final))
+        return BacktestResult(final, scores, origin_table, summary, manifest)

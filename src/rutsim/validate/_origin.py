@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import RunConfig
+from rutsim.errors import ModelStoreError
 from rutsim.validate._baselines import BASELINES, baseline_samples
 from rutsim.validate._origins import PRICE, TOTAL, Mode, mode_arrays, realtime_panel
 from rutsim.validate._scores import crps_sample, in_interval, log_score_kde, pit
@@ -183,6 +184,13 @@ def run_origin(
     say(origin, "fitting")
     t0 = time.perf_counter()
     fitted = fit(ocfg, panel=seen, allow_unconverged=True, progress=False)
+    if fitted.manifest.as_of != str(origin):
+        # A model that saw quarters after the origin would leak the future into the score.
+        raise ModelStoreError(
+            f"{fitted.path}: fitted on data through {fitted.manifest.as_of}, but the backtest "
+            f"origin is {origin}; scoring it would look ahead. To fix: remove that model "
+            "folder and run the backtest again (it refits)."
+        )
     t1 = time.perf_counter()
 
     say(origin, "simulating")

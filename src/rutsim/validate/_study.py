@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import RunConfig, load_config
-from rutsim.runs import check_free, folder_id, write_folder
+from rutsim.runs import folder_id, reserve_folder, write_folder
 from rutsim.validate._cycles import (
     cycle_table,
     detect_easing_starts,
@@ -126,81 +126,83 @@ def study_easing(
     cfg, config_hash = load_config(config, root)
     monthly = load_panel(cfg.data, freq="M")
     settings = {"config_hash": config_hash, "replay": replay}
-    final = Path(cfg.outputs.dir) / folder_id("study-easing", settings, name)
-    check_free(final)
-    t0 = time.perf_counter()
-    starts = detect_easing_starts(policy_rate(monthly))
-    cycles = cycle_table(monthly, starts, load_nber_dates())
-    regimes = regime_summary(cycles)
-    if echo is not None:
-        echo(f"easing study: {len(cycles)} first cuts detected: {', '.join(cycles.first_cut)}")
-
-    replay_table = pd.DataFrame(columns=["first_cut", "origin", "regime"])
-    model_ids: dict[str, str] = {}
-    if replay:
-        panel = load_panel(cfg.data)
-        planned, skipped = _replay_plan(cycles, cfg, panel)
+    base = folder_id("study-easing", settings, name)
+    with reserve_folder(Path(cfg.outputs.dir), base, explicit=name is not None) as final:
+        t0 = time.perf_counter()
+        starts = detect_easing_starts(policy_rate(monthly))
+        cycles = cycle_table(monthly, starts, load_nber_dates())
+        regimes = regime_summary(cycles)
         if echo is not None:
-            echo(
-                f"model replay: {len(planned)} cycles ({len(skipped)} without enough data: "
-                + ", ".join(s["first_cut"] for s in skipped)
-                + ")"
-            )
-        tasks = [
-            {
-                "cfg": cfg,
-                "origin": str(o),
-                "horizons": (REPLAY_HORIZON,),
-                "modes": (Mode("realized", ("fedfunds", "slope", "spread")),),
-                "baseline_n": cfg.backtest.baseline_samples,
-            }
-            for _, o in planned
-        ]
-        results = run_origins(tasks, cfg.backtest.workers, echo, fit)
-        rows = []
-        regime = dict(zip(cycles.first_cut, cycles.regime, strict=True))
-        for (cut, _), res in zip(planned, results, strict=True):
-            s = res.scores
-            model = s[(s.forecaster == "rutsim:realized") & (s.target == "price")].iloc[0]
-            rw = s[(s.forecaster == "random_walk") & (s.target == "price")].iloc[0]
-            model_ids[res.origin] = res.info["model_id"]
-            rows.append(
+            echo(f"easing study: {len(cycles)} first cuts detected: {', '.join(cycles.first_cut)}")
+
+        replay_table = pd.DataFrame(columns=["first_cut", "origin", "regime"])
+        model_ids: dict[str, str] = {}
+        if replay:
+            panel = load_panel(cfg.data)
+            planned, skipped = _replay_plan(cycles, cfg, panel)
+            if echo is not None:
+                echo(
+                    f"model replay: {len(planned)} cycles ({len(skipped)} without enough data: "
+                    + ", ".join(s["first_cut"] for s in skipped)
+                    + ")"
+                )
+            tasks = [
                 {
-                    "first_cut": cut,
-                    "origin": res.origin,
-                    "regime": regime[cut],
-                    "model_median": model["median"],
-                    "model_q05": model["q05"],
-                    "model_q95": model["q95"],
-                    "realized": model["realized"],
-                    "pit": model["pit"],
-                    "random_walk_median": rw["median"],
-                    "gate_passed": res.info["gate_passed"],
-                    "model_id": res.info["model_id"],
+                    "cfg": cfg,
+                    "origin": str(o),
+                    "horizons": (REPLAY_HORIZON,),
+                    "modes": (Mode("realized", ("fedfunds", "slope", "spread")),),
+                    "baseline_n": cfg.backtest.baseline_samples,
                 }
-            )
-        replay_table = pd.concat([pd.DataFrame(rows), pd.DataFrame(skipped)], ignore_index=True)
-    gap = _gap(replay_table) if replay and "model_median" in replay_table else {}
+                for _, o in planned
+            ]
+            results = run_origins(tasks, cfg.backtest.workers, echo, fit)
+            rows = []
+            regime = dict(zip(cycles.first_cut, cycles.regime, strict=True))
+            for (cut, _), res in zip(planned, results, strict=True):
+                s = res.scores
+                model = s[(s.forecaster == "rutsim:realized") & (s.target == "price")].iloc[0]
+                rw = s[(s.forecaster == "random_walk") & (s.target == "price")].iloc[0]
+                model_ids[res.origin] = res.info["model_id"]
+                rows.append(
+                    {
+                        "first_cut": cut,
+                        "origin": res.origin,
+                        "regime": regime[cut],
+                        "model_median": model["median"],
+                        "model_q05": model["q05"],
+                        "model_q95": model["q95"],
+                        "realized": model["realized"],
+                        "pit": model["pit"],
+                        "random_walk_median": rw["median"],
+                        "gate_passed": res.info["gate_passed"],
+                        "model_id": res.info["model_id"],
+                    }
+                )
+            replay_table = pd.concat([pd.DataFrame(rows), pd.DataFrame(skipped)], ignore_index=True)
+        gap = _gap(replay_table) if replay and "model_median" in replay_table else {}
 
-    manifest = {
-        "kind": "study-easing",
-        "id": final.name,
-        "config_hash": config_hash,
-        "data_hash": panel_hash(cfg.data),
-        "seed": cfg.simulation.seed,
-        "sampler_seed": cfg.sampler.seed,
-        "first_cuts": list(cycles.first_cut),
-        "replay": replay,
-        "model_ids": model_ids,
-        "rule": "see docs/validation.md (easing-cycle detection)",
-        "wall_s": round(time.perf_counter() - t0, 1),
-    }
-    from rutsim.validate._study_report import study_content
+        manifest = {
+            "kind": "study-easing",
+            "id": final.name,
+            "config_hash": config_hash,
+            "data_hash": panel_hash(cfg.data),
+            "seed": cfg.simulation.seed,
+            "sampler_seed": cfg.sampler.seed,
+            "first_cuts": list(cycles.first_cut),
+            "replay": replay,
+            "model_ids": model_ids,
+            "rule": "see docs/validation.md (easing-cycle detection)",
+            "wall_s": round(time.perf_counter() - t0, 1),
+        }
+        from rutsim.validate._study_report import study_content
 
-    content = study_content(monthly, cycles, regimes, replay_table, gap, manifest, REPLAY_HORIZON)
-    write_folder(final, content, cfg, manifest)
-    if echo is not None:
-        from rutsim.validate._study_report import study_text
+        content = study_content(
+            monthly, cycles, regimes, replay_table, gap, manifest, REPLAY_HORIZON
+        )
+        write_folder(final, content, cfg, manifest)
+        if echo is not None:
+            from rutsim.validate._study_report import study_text
 
-        echo(study_text(regimes, gap, final))
-    return StudyResult(final, cycles, regimes, replay_table, gap, manifest)
+            echo(study_text(regimes, gap, final))
+        return StudyResult(final, cycles, regimes, replay_table, gap, manifest)
