@@ -607,3 +607,18 @@ def test_same_config_and_seed_give_identical_values_and_metrics(proj: Path, cli)
     )
     manifest = json.loads((one / "manifest.json").read_text())
     assert manifest["posterior_hash"] == "0" * 64  # the (fake) model's, recorded per run
+
+
+def test_an_interrupted_backtest_stops_its_workers_at_once() -> None:
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rutsim.validate._runner import _stop
+
+    start = time.monotonic()
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as pool:
+        future = pool.submit(time.sleep, 120)  # stands for a fit that takes minutes
+        while not future.running():
+            time.sleep(0.05)
+        _stop(pool)
+    assert time.monotonic() - start < 30

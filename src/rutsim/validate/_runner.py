@@ -92,18 +92,35 @@ def _parallel(
         q = manager.Queue()
         pending = {pool.submit(_worker, t, q, fit) for t in tasks}
         results = []
-        while pending:
-            done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-            while True:
-                try:
-                    clock.phase(*q.get_nowait())
-                except queue.Empty:
-                    break
-            for fut in done:
-                res = fut.result()
-                clock.finished(res.origin, res.info)
-                results.append(res)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+                while True:
+                    try:
+                        clock.phase(*q.get_nowait())
+                    except queue.Empty:
+                        break
+                for fut in done:
+                    res = fut.result()
+                    clock.finished(res.origin, res.info)
+                    results.append(res)
+        except BaseException:
+            _stop(pool)
+            raise
     return sorted(results, key=lambda r: r.origin)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Stop the workers now (an interrupt or a failed origin), not after their fits.
+
+    Leaving the ``with`` block would wait for every running fit (minutes). The workers'
+    temporary model folders are cleared by the next command that writes to ``models/``
+    (:func:`rutsim.fslock.clear_stale`: their pids are dead).
+    """
+    pool.shutdown(wait=False, cancel_futures=True)
+    processes = getattr(pool, "_processes", None) or {}
+    for proc in list(processes.values()):
+        proc.terminate()
 
 
 def run_origins(
