@@ -229,3 +229,23 @@ def test_a_fit_with_cold_compile_caches_gives_the_same_posterior(small_fit, tmp_
     assert res.returncode == 0, res.stderr[-2000:]
     manifest = json.loads((tmp_path / "models" / small_fit.model_id / "manifest.json").read_text())
     assert manifest["posterior_hash"] == small_fit.posterior_hash
+
+
+def test_a_fit_by_other_model_code_is_not_reused(fitted, tmp_path) -> None:
+    import shutil
+
+    from rutsim.model._store import model_code_hash, read_manifest, write_manifest
+
+    assert fitted.manifest.model_code_hash == model_code_hash()
+    folder = tmp_path / "models" / fitted.model_id
+    shutil.copytree(fitted.path, folder)
+    other = read_manifest(folder).model_copy(update={"model_code_hash": "0" * 64})
+    write_manifest(folder, other)  # sealed again: only the code hash differs
+    with pytest.raises(ModelStoreError, match="another version of the model code"):
+        fit_or_load(small_fit_config(tmp_path / "models"), allow_unconverged=True, progress=False)
+    # the hash ignores comments and docstrings, not code
+    from rutsim.model._store import normalised_code
+
+    plain = normalised_code("def f(x):\n    return x + 1\n")
+    assert normalised_code('def f(x):\n    """Doc."""\n    return x + 1  # why\n') == plain
+    assert normalised_code("def f(x):\n    return x + 2\n") != plain

@@ -44,6 +44,7 @@ from rutsim.model._store import (
     Manifest,
     check_matches,
     config_hash,
+    model_code_hash,
     model_id,
     open_posterior,
     posterior_hash,
@@ -339,6 +340,7 @@ def _manifest(
         },
         files=files,
         posterior_hash=posterior_hash(result.posterior),
+        model_code_hash=model_code_hash(),
     )
 
 

@@ -7,7 +7,10 @@ the recorded id, the config, the data hash, or the bytes of any file it lists.
 
 from __future__ import annotations
 
+import ast
+import functools
 import hashlib
+import importlib.util
 import json
 from pathlib import Path
 
@@ -59,6 +62,8 @@ class Manifest(FrozenModel):
     #: SHA-256 of the posterior draws' values (:func:`posterior_hash`); empty in models
     #: saved before it was recorded.
     posterior_hash: str = ""
+    #: :func:`model_code_hash` of the code that fitted it; empty in older models.
+    model_code_hash: str = ""
 
 
 def config_hash(fit: FitConfig) -> str:
@@ -75,9 +80,59 @@ def model_id(fit: FitConfig, data_hash: str) -> str:
 
 def _integrity(manifest: Manifest) -> str:
     record = manifest.model_copy(update={"integrity": ""}).model_dump(mode="json")
-    if not record["posterior_hash"]:
-        del record["posterior_hash"]  # models sealed before the field existed stay valid
+    for key in ("posterior_hash", "model_code_hash"):
+        if not record[key]:
+            del record[key]  # models sealed before the field existed stay valid
     return sha256_json(record)
+
+
+#: The modules whose code defines the posterior of a fit: equations, parameters and
+#: priors, the PyMC graph, the marginal likelihood, the data preparation, the sampler
+#: call and the latent paths drawn after it.
+MODEL_CODE = (
+    "rutsim.equations",
+    "rutsim.config._registry",
+    "rutsim.model._build",
+    "rutsim.model._marginal",
+    "rutsim.model._data",
+    "rutsim.model._sample",
+    "rutsim.model._posterior",
+)
+
+
+@functools.cache
+def model_code_hash() -> str:
+    """SHA-256 of the code in :data:`MODEL_CODE`, ignoring comments and docstrings.
+
+    The model id keys a fit on its config and data; two versions of the model code with
+    the same config would share an id but not their draws (a draft of model v2 and the
+    released one: same id, a different posterior). Recorded in every manifest and checked
+    on reuse, so a fit is only reused by the code that made it.
+    """
+    digest = hashlib.sha256()
+    for name in MODEL_CODE:
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.origin is None:
+            raise ModelStoreError(f"cannot find the source of {name}; reinstall rutsim.")
+        source = Path(spec.origin).read_text(encoding="utf-8")
+        digest.update(name.encode() + b"\0" + normalised_code(source).encode())
+    return digest.hexdigest()
+
+
+def normalised_code(source: str) -> str:
+    """Return the syntax tree of ``source`` as text, without comments and docstrings."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return ast.dump(tree)
 
 
 def posterior_hash(tree: xr.DataTree) -> str:
@@ -176,7 +231,15 @@ def read_manifest(folder: Path) -> Manifest:
 
 
 def check_matches(manifest: Manifest, fit: FitConfig, data_hash: str, folder: Path) -> None:
-    """Refuse a saved model whose config or data hash differs from the current ones."""
+    """Refuse a saved model whose config, data hash or model code differs from the current."""
+    if manifest.model_code_hash and manifest.model_code_hash != model_code_hash():
+        raise ModelStoreError(
+            f"{folder}: fitted by another version of the model code (model_code_hash "
+            f"{manifest.model_code_hash[:12]}, this rutsim {model_code_hash()[:12]}), so a fit "
+            "now would not reproduce its draws. To fix: refit with `rutsim fit CONFIG "
+            "--refit` (the same model id is replaced), or use the rutsim version that "
+            "fitted it."
+        )
     if manifest.data_hash != data_hash:
         raise ModelStoreError(
             f"{folder}: fitted on data with hash {manifest.data_hash[:12]}, but the current "
