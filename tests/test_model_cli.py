@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -61,4 +62,7 @@ def test_default_fit_passes_gate_with_calibrated_ppc(tmp_path: Path) -> None:
     m = json.loads((folder / "manifest.json").read_text())
     assert m["diagnostics"]["passed"] and m["diagnostics"]["divergences"] == 0
     assert 0.85 <= m["ppc_coverage"]["small_cap_return_90"] <= 0.95
-    assert "q_sigma" in m["prior_driven"]
+    # docs/model.md: q_phi stays prior-driven; the data move q_sigma part of the way.
+    assert m["prior_driven"] == ["q_phi"]
+    ident = pd.read_csv(folder / "identification.csv", index_col="parameter")
+    assert ident.loc["q_sigma", "learned"] == "partly"
