@@ -3,10 +3,10 @@
 ``rutsim run CONFIG`` and ``rutsim.pipeline.run(config)`` do the same thing::
 
     config   load and resolve the TOML (relative paths against the project root)
-    prepare  everything that needs no model: output folder writable, scenarios loaded,
-             their quarterly arrays built and plausible, memory / disk / time within
-             the machine (before any work)
-    reserve  claim the run id (a lock beside the folder) so no other process takes it
+    reserve  claim the run id (a lock beside the folder) so no other process takes it;
+             clear stale leftovers, check the output folder is writable
+    prepare  everything that needs no model: scenarios loaded, their quarterly arrays
+             built and plausible, memory / disk / time within the machine
     model    fit_or_load: reuse models/<id>/ when it matches, else fit and save
     simulate chunk by chunk; per-draw metrics over all paths, first paths kept
     write    outputs/<run-id>/ built in a temporary folder, renamed when complete
@@ -30,7 +30,7 @@ from rutsim import signals
 from rutsim.config import RunConfig, load_config, naming_source
 from rutsim.data import load_panel
 from rutsim.errors import ScenarioError
-from rutsim.fileio import atomic_dir, check_writable, package_versions
+from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import describe_model, format_table, summary_table, write_report_files
 from rutsim.risk import draw_metrics, quantile
@@ -134,11 +134,12 @@ def run(
     cfg, config_hash = load_config(config, root)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
-    with naming_source(source):
-        prepared = prepare(cfg, source, say)
     chosen = name or cfg.outputs.run_name
     base = make_run_id(config_hash, chosen)
+    # The reservation clears stale leftovers and checks that outputs.dir is writable.
     with reserve_folder(cfg.outputs.dir, base, explicit=chosen is not None) as final:
+        with naming_source(source):
+            prepared = prepare(cfg, source, say)
         t_model = time.perf_counter()
         with naming_source(source):
             fitted = (fit or fit_or_load)(cfg, progress=progress)
@@ -202,11 +203,11 @@ class Prepared(NamedTuple):
 def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared:
     """Every check that needs no model, in one place, before any fitting or simulating.
 
-    The output folder must be writable; scenarios must load and their paths be
-    plausible; the run must fit in memory, on disk and in a day. Notes (unusual but
+    Scenarios must load and their paths be plausible; the run must fit in memory, on
+    disk and in a day. (The output folder's writability is checked by the reservation
+    of the run folder, just before.) Notes (unusual but
     possible values, a long run) are printed and go into the manifest.
     """
-    check_writable(cfg.outputs.dir, "outputs.dir")
     scen_set = load_scenarios(cfg.scenarios)  # bad scenarios fail before any fitting
     anchor = anchor_from_panel(load_panel(cfg.data), cfg.data)
     horizon = cfg.simulation.horizon
