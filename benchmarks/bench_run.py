@@ -12,7 +12,10 @@ per-draw reducer over all paths (``--reducer light``, the default, or the full
 and reports wall time, path-steps per second and peak resident memory.
 
 ``e2e`` times :func:`rutsim.pipeline.run` on a config whose model is already fitted
-(``models/<id>`` exists), including the report, and reports peak memory.
+(``models/<id>`` exists), including the report, and reports peak memory and the size of
+the run folder, file by file (``--set section.key=value`` as on the command line)::
+
+    .venv/bin/python benchmarks/bench_run.py e2e configs/default.toml --name size-default
 """
 
 from __future__ import annotations
@@ -115,8 +118,13 @@ def e2e(args: argparse.Namespace) -> dict[str, float]:
     from rutsim.pipeline import run
 
     t0 = time.perf_counter()
-    res = run(Path(args.config), name=args.name, progress=False)
+    res = run(Path(args.config), name=args.name, progress=False, overrides=args.set or ())
     wall = time.perf_counter() - t0
+    files = {
+        str(p.relative_to(res.folder)): p.stat().st_size
+        for p in sorted(res.folder.rglob("*"))
+        if p.is_file()
+    }
     sizes = res.manifest.sizes.model_dump()
     steps = sizes["scenarios"] * sizes["samples"] * sizes["paths_per_draw"] * sizes["horizon"]
     return {
@@ -125,6 +133,8 @@ def e2e(args: argparse.Namespace) -> dict[str, float]:
         "timings_s": res.manifest.timings_s,
         "peak_rss_gb": _peak_rss_gb(),
         "folder": str(res.folder),
+        "folder_mb": sum(files.values()) / 1e6,
+        "files_mb": {k: round(v / 1e6, 3) for k, v in files.items() if v > 100_000},
     }
 
 
@@ -141,6 +151,7 @@ def main() -> None:
     e = sub.add_parser("e2e")
     e.add_argument("config")
     e.add_argument("--name", default=None)
+    e.add_argument("--set", action="append", help="section.key=value override (repeatable)")
     args = parser.parse_args()
     print(f"load avg {os.getloadavg()[0]:.2f}, cpus {os.cpu_count()}", flush=True)
     out = memory(args) if args.cmd == "memory" else e2e(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,7 +13,7 @@ import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 
-from helpers import small_fit_config  # noqa: E402
+from helpers import run_cli, small_fit_config  # noqa: E402
 
 if TYPE_CHECKING:
     from rutsim.model import FittedModel
@@ -27,6 +28,14 @@ settings.load_profile(os.getenv("HYPOTHESIS_PROFILE", "fast"))
 
 #: The real public data beside the project, when present (never required).
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture
+def cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., tuple[int, str, str]]:
+    """``cli(*args)`` runs ``rutsim ARGS`` in-process: (exit code, stdout, stderr)."""
+    return lambda *args: run_cli(monkeypatch, capsys, *args)
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import rutsim.pipeline
-from helpers import SMALL_FIT_TOML, TINY, fake_fit, run_cli
+from helpers import SMALL_FIT_TOML, TINY, fake_fit
 from rutsim import fslock
 from rutsim.fileio import host_tag, tmp_prefix
 from rutsim.risk import conditional_value_at_risk, probability_below, value_at_risk
@@ -48,14 +48,6 @@ def snapshot(*folders: Path) -> dict[str, str]:
             key = f"{folder.name}/{path.relative_to(folder)}"
             out[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
     return out
-
-
-@pytest.fixture
-def cli(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Callable[..., tuple[int, str, str]]:
-    """``cli(*args)`` runs ``rutsim ARGS`` in-process: (exit code, stdout, stderr)."""
-    return lambda *args: run_cli(monkeypatch, capsys, *args)
 
 
 @pytest.fixture(scope="module")

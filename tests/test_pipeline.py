@@ -53,7 +53,11 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
         "draw_metrics.nc",
         "drivers.csv",
         "manifest.json",
+        "metrics.csv",
+        "metrics.parquet",
+        "pooled.nc",
         "simulation.nc",
+        "summary.json",
     ]
     loaded = load_run(folder)  # the risk layer's validation of Contract 4
     sim = loaded.simulation
@@ -67,7 +71,11 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     assert sim.attrs["model_id"] == "synthetic0001" and sim.attrs["seed"] == 7
     assert json.loads(sim.attrs["config_json"])["simulation"]["horizon"] == 8
     assert loaded.draw_metrics is not None
-    assert dict(loaded.draw_metrics.sizes) == {"scenario": 2, "sample": 6, "horizon": 8}
+    # The run's scenarios, then the per-draw blend of the same draws.
+    assert dict(loaded.draw_metrics.sizes) == {"scenario": 3, "sample": 6, "horizon": 8}
+    assert list(loaded.draw_metrics["scenario"].values) == ["base", "delayed_pivot", "blend"]
+    assert loaded.pooled is not None
+    assert (loaded.pooled["count"].sum("bin") == 6 * 8).all()  # every path of every draw
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["run_id"] == "first"
     assert [s["name"] for s in manifest["scenarios"]] == ["base", "delayed_pivot"]
@@ -96,9 +104,16 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     )
     np.testing.assert_allclose(base["valuation_reversion"], pivot["valuation_reversion"])
     assert not np.allclose(base["credit"], pivot["credit"])
-    # the printed table: 4 statistics at 4 and 8 quarters per scenario
-    assert res.table.shape == (2, 8)
-    assert ((res.table["q4_prob_loss"] >= 0) & (res.table["q4_prob_loss"] <= 1)).all()
+    # the printed table: pooled headline numbers at 4 and 8 quarters, scenarios and blend
+    assert res.table.shape == (6, 5)
+    assert list(res.table.index[:3]) == [(4, "base"), (4, "delayed_pivot"), (4, "blend")]
+    assert ((res.table["prob_loss"] >= 0) & (res.table["prob_loss"] <= 1)).all()
+    table = pd.read_parquet(folder / "metrics.parquet")
+    pooled = table[(table.statistic == "pooled") & (table.metric == "var_95")]
+    assert (
+        res.table.loc[(8, "blend"), "var_95"]
+        == pooled[(pooled.scenario == "blend") & (pooled.horizon == 8)].value.item()
+    )
 
 
 def test_same_config_and_seed_give_identical_values(project: Path) -> None:
@@ -172,7 +187,8 @@ def test_cli_runs_end_to_end_and_reports_errors(
     )
     main()
     out = capsys.readouterr().out
-    assert "run cli ->" in out and "delayed_pivot" in out and "8q P(loss)" in out
+    assert "run cli -> " in out and "delayed_pivot" in out and "8 quarters (to 2027Q3)" in out
+    assert "VaR 95" in out and "  blend " in out
     assert "gate passed" in out and "prior-driven, not learned from data: q_phi, q_sigma" in out
     assert (project / "outputs" / "cli" / "simulation.nc").is_file()
     # the same name again: one message, exit code 2, nothing replaced

@@ -194,7 +194,8 @@ def test_without_draw_metrics_file_uses_saved_paths(tmp_path: Path, run_folder: 
         tmp_path, n_sample=12, n_path=30, n_horizon=8, with_draw_metrics=False
     )
     assert not (without / "draw_metrics.nc").exists()
-    np.testing.assert_allclose(run_metrics(without).value, with_file.value, rtol=1e-12)
+    # draw_metrics.nc stores float32: the per-draw statistics agree to its 7 digits.
+    np.testing.assert_allclose(run_metrics(without).value, with_file.value, rtol=2e-6, atol=1e-9)
 
 
 def test_draw_metrics_is_the_simulation_driver_reducer() -> None:
@@ -263,6 +264,6 @@ def test_compute_metrics_from_in_memory_datasets(run_folder: Path) -> None:
     from_folder = run_metrics(
         run_folder, {"base": 2.0, "delayed_pivot": 1.0, "aggressive_easing": 1.0}
     )
-    np.testing.assert_allclose(table.value, from_folder.value, rtol=1e-12)
+    np.testing.assert_allclose(table.value, from_folder.value, rtol=2e-6, atol=1e-9)
     with pytest.raises(ValueError, match="no blend weight for scenarios"):
         compute_metrics(sim, {"base": 1.0})

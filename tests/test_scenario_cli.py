@@ -65,7 +65,7 @@ def test_show_prints_the_table_and_writes_a_png(monkeypatch, capsys, tmp_path) -
     code, _, err = _run(
         monkeypatch, capsys, "show", "base", "--dir", str(SCENARIOS), "--png", str(png), *START
     )
-    assert code == 2 and "already exists" in err and "--force" in err
+    assert code == 2 and "already exists" in err and "--overwrite" in err
 
 
 def test_show_bad_input_exits_non_zero_without_output(monkeypatch, capsys, tmp_path) -> None:
@@ -111,7 +111,7 @@ def test_import_fed(monkeypatch, capsys, tmp_path) -> None:
     assert code == 0 and "fed_2025_test_adverse.toml" in out
     code, _, err = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path))
     assert code == 2 and "already exists" in err
-    code, _, _ = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path), "--force")
+    code, _, _ = _run(monkeypatch, capsys, "import-fed", csv, "--dir", str(tmp_path), "--overwrite")
     assert code == 0
     out_file = tmp_path / "mine.toml"
     code, _, _ = _run(

@@ -106,8 +106,15 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def write_netcdf(obj: Any, path: Path) -> None:
+def write_netcdf(
+    obj: Any, path: Path, *, compress: bool = False, single_precision: bool = False
+) -> None:
     """Write an xarray ``Dataset`` or ``DataTree`` as NetCDF-4 (h5netcdf) to ``path``.
+
+    With ``compress`` (Datasets only) every numeric variable is stored deflated
+    (zlib level 4 with byte shuffle); any NetCDF-4 reader decompresses it transparently.
+    With ``single_precision`` float variables are stored as float32 (7 significant
+    digits), for summaries whose last digits carry no information.
 
     The file is built in memory and written as plain bytes: HDF5 writing straight to a
     full disk once crashed the interpreter (SIGSEGV at exit), where a plain write gives an
@@ -115,8 +122,22 @@ def write_netcdf(obj: Any, path: Path) -> None:
     finish (:func:`rutsim.signals.deferred`), so an interrupt never leaves half-built HDF5
     objects behind. The in-memory copy costs the file's size in memory once more.
     """
+    encoding = (
+        {
+            name: {
+                "zlib": True,
+                "complevel": 4,
+                "shuffle": True,
+                **({"dtype": "float32"} if single_precision and var.dtype.kind == "f" else {}),
+            }
+            for name, var in obj.data_vars.items()
+            if var.dtype.kind in "fiu" and var.ndim > 0
+        }
+        if compress
+        else None
+    )
     with signals.deferred():
-        data = memoryview(obj.to_netcdf(engine="h5netcdf"))
+        data = memoryview(obj.to_netcdf(engine="h5netcdf", encoding=encoding))
     try:
         with Path(path).open("wb") as fh:
             fh.write(data)

@@ -24,7 +24,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 import pandas as pd
 import xarray as xr
-from rich.progress import Progress
+from rich.progress import Progress, TimeElapsedColumn
 
 from rutsim import signals
 from rutsim.config import RunConfig, load_config, naming_source
@@ -32,8 +32,8 @@ from rutsim.data import load_panel
 from rutsim.errors import ScenarioError
 from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
-from rutsim.report import describe_model, format_table, summary_table, write_report_files
-from rutsim.risk import draw_metrics, quantile
+from rutsim.report import describe_model, format_headline, headline_table, write_report_files
+from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, bin_paths, draw_metrics, quantile
 from rutsim.runs import (
     RunManifest,
     RunSizes,
@@ -43,6 +43,7 @@ from rutsim.runs import (
     estimate_budget,
     load_run,
     make_run_id,
+    pooled_dataset,
     reserve_folder,
     sample_coords,
     simulation_dataset,
@@ -58,6 +59,7 @@ from rutsim.scenario import (
     scenario_arrays,
 )
 from rutsim.simulate import ChunkInfo, run_simulation, use_precision
+from rutsim.status import announce, shown
 from rutsim.types import ScenarioArrays, SimPaths, SimulationResult
 
 
@@ -82,7 +84,9 @@ class RunResult(NamedTuple):
     draw_metrics : xarray.Dataset
         Per-draw metrics over all paths (``draw_metrics.nc``).
     table : pandas.DataFrame
-        The printed per-scenario summary (:func:`rutsim.report.summary_table`).
+        The printed headline table (:func:`rutsim.report.headline_table`): pooled
+        median, 5% / 95% quantiles, P(loss) and VaR 95 per horizon and scenario (and
+        the blend).
     manifest : RunManifest
         ``manifest.json``.
     """
@@ -103,6 +107,7 @@ def run(
     root: Path | None = None,
     echo: Callable[[str], None] | None = print,
     fit: FitFunction | None = None,
+    overrides: Sequence[str] = (),
 ) -> RunResult:
     """Run every scenario of a config and write ``outputs/<run-id>/``.
 
@@ -120,10 +125,14 @@ def run(
         Base of relative paths when ``config`` is a ``RunConfig`` (default: the
         current folder).
     echo : callable, optional
-        Where the model line and the per-scenario table go (``print``; None for silence).
+        Where the model line and the headline table go (``print``; None for silence).
+        Phase announcements go to :func:`rutsim.status.reporting`'s sink.
     fit : callable, optional
         Returns the model of a config; default :func:`rutsim.model.fit_or_load`. Tests and
         the backtest pass their own (a stand-in model, a real-time panel).
+    overrides : sequence of str
+        ``section.key=value`` changes to the config (``rutsim run --set``), validated like
+        the file and recorded in the resolved config, its hash and the manifest.
 
     Returns
     -------
@@ -131,13 +140,14 @@ def run(
     """
     say = echo or (lambda _: None)
     t_start = time.perf_counter()
-    cfg, config_hash = load_config(config, root)
+    cfg, config_hash = load_config(config, root, overrides)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
     chosen = name or cfg.outputs.run_name
     base = make_run_id(config_hash, chosen)
     # The reservation clears stale leftovers and checks that outputs.dir is writable.
     with reserve_folder(cfg.outputs.dir, base, explicit=chosen is not None) as final:
+        announce(f"loading data and scenarios ({', '.join(cfg.scenarios.names)})")
         with naming_source(source):
             prepared = prepare(cfg, source, say)
         t_model = time.perf_counter()
@@ -146,14 +156,15 @@ def run(
         signals.check()
         say(describe_model(fitted))
         t_sim = time.perf_counter()
-        result = _simulate(cfg, fitted, prepared.arrays, progress)
+        result = _simulate(cfg, fitted, prepared, progress)
         t_write = time.perf_counter()
 
         run_id = final.name
         quarters = horizon_quarters(prepared.anchor.first_quarter, cfg.simulation.horizon)
         versions = package_versions()
-        simulation, metrics = _datasets(
-            result, quarters, fitted, cfg, run_id, config_hash, versions
+        announce("computing the metrics over every path and the drivers of each scenario")
+        simulation, metrics, pooled = _datasets(
+            result, quarters, fitted, cfg, run_id, config_hash, versions, prepared
         )
         drivers = central_drivers(simulation, fitted)
         with atomic_dir(final) as tmp:
@@ -167,6 +178,7 @@ def run(
             manifest = _manifest(
                 run_id, config_hash, cfg, fitted, result, quarters, prepared, versions, timings
             )
+            manifest = manifest.model_copy(update={"overrides": tuple(overrides)})
             write_run(
                 tmp,
                 simulation=simulation,
@@ -174,12 +186,23 @@ def run(
                 config=cfg,
                 manifest=manifest,
                 drivers=drivers,
+                pooled=pooled,
             )
-            if cfg.outputs.figures or cfg.outputs.report:
-                out = cfg.outputs
-                write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
-    table = summary_table(result)
-    say(format_table(table, run_id, final))
+            out = cfg.outputs
+            files = write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
+            announce(f"writing {shown(final)}")
+    table = headline_table(files.table, files.horizons)
+    say(f"run {run_id} -> {shown(final)}")
+    say(
+        format_headline(
+            table,
+            weights=dict(zip(result.scenario_names, prepared.scenarios.weights, strict=True)),
+            quarters=quarters,
+            paths_per_scenario=int(result.sample_index.size) * result.n_paths,
+        )
+    )
+    if out.report:
+        say(f"report: {shown(final / 'report.html')}")
     return RunResult(run_id, final, simulation, metrics, table, manifest)
 
 
@@ -198,6 +221,13 @@ class Prepared(NamedTuple):
     anchor: Anchor
     arrays: list[tuple[str, ScenarioArrays]]
     notes: tuple[str, ...]
+    budget_seconds: float = 0.0
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared:
@@ -226,12 +256,19 @@ def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared
     notes += check_budget(budget, outputs_dir=cfg.outputs.dir, source=source)
     for note in notes:
         say(f"note: {note}")
-    return Prepared(scen_set, anchor, arrays, tuple(notes))
+    return Prepared(scen_set, anchor, arrays, tuple(notes), budget.seconds)
 
 
-def _reducer(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
-    check_finite(paths, chunk.scenario_names)
-    return draw_metrics(paths)
+def _reducer(weights: Sequence[float]) -> Callable[[SimPaths, ChunkInfo], dict[str, np.ndarray]]:
+    def reduce(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
+        check_finite(paths, chunk.scenario_names)
+        return draw_metrics(paths, blend_weights=weights)
+
+    return reduce
+
+
+def _pooler(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
+    return bin_paths(paths)
 
 
 def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
@@ -255,24 +292,34 @@ def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
 def _simulate(
     cfg: RunConfig,
     fitted: FittedModel,
-    arrays: list[tuple[str, ScenarioArrays]],
+    prepared: Prepared,
     progress: bool,
 ) -> SimulationResult:
-    with Progress(transient=True, disable=not progress) as bar:
+    sim = cfg.simulation
+    sizes = fitted.posterior["posterior"].sizes
+    n_draws = min(sim.max_draws, int(sizes.get("chain", 1) * sizes.get("draw", 1)))
+    announce(
+        f"simulating {len(prepared.arrays)} scenarios x {n_draws:,} posterior draws x "
+        f"{sim.paths_per_draw:,} paths x {sim.horizon} quarters (about "
+        f"{_duration(prepared.budget_seconds)}, after a few seconds of compiling)"
+    )
+    columns = (*Progress.get_default_columns(), TimeElapsedColumn())
+    with Progress(*columns, transient=True, disable=not progress) as bar:
         task = bar.add_task("simulating", total=None)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
         return run_simulation(
-            cfg.simulation.seed,
+            sim.seed,
             fitted.params,
             fitted.initial,
-            arrays,
-            cfg.simulation,
+            prepared.arrays,
+            sim,
             fitted.shocks,
-            _reducer,
+            _reducer(prepared.scenarios.weights),
             progress=update,
+            pooler=_pooler,
         )
 
 
@@ -284,8 +331,9 @@ def _datasets(
     run_id: str,
     config_hash: str,
     versions: dict[str, str],
-) -> tuple[xr.Dataset, xr.Dataset]:
-    """``simulation.nc`` and ``draw_metrics.nc`` contents, both carrying the provenance."""
+    prepared: Prepared,
+) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
+    """``simulation.nc``, ``draw_metrics.nc`` and ``pooled.nc``, all carrying the provenance."""
     draws_per_chain = int(fitted.posterior["posterior"].sizes.get("draw", 0)) or None
     provenance: dict[str, str | int | float] = {
         "run_id": run_id,
@@ -301,12 +349,18 @@ def _datasets(
     simulation = simulation_dataset(
         result, quarters=quarters, draws_per_chain=draws_per_chain, attrs=provenance
     )
+    short = {k: v for k, v in provenance.items() if k != "config_json"}
+    coords = sample_coords(result, quarters, draws_per_chain)
+    # The reducer appended the per-draw blend as one more scenario entry.
+    coords["scenario"] = ("scenario", np.array([*result.scenario_names, BLEND], dtype=str))
+    weights = json.dumps([float(w) for w in prepared.scenarios.weights])
     metrics = draw_metrics_dataset(
-        result.metrics,
-        coords=sample_coords(result, quarters, draws_per_chain),
-        attrs={k: v for k, v in provenance.items() if k != "config_json"},
+        result.metrics, coords=coords, attrs={**short, BLEND_WEIGHTS_ATTR: weights}
     )
-    return simulation, metrics
+    pooled = pooled_dataset(
+        result.pooled, scenarios=result.scenario_names, horizon=result.horizon, attrs=short
+    )
+    return simulation, metrics, pooled
 
 
 def _manifest(

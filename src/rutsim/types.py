@@ -183,6 +183,8 @@ class SimulationResult(NamedTuple):
         Samples per chunk actually used.
     timings : mapping of str to float
         Seconds: ``first_chunk_s`` (includes compilation), ``simulate_s`` (total).
+    pooled : mapping of str to array
+        The pooler's outputs summed over all chunks (empty without a pooler).
     """
 
     scenario_names: tuple[str, ...]
@@ -194,6 +196,7 @@ class SimulationResult(NamedTuple):
     dtype: str
     chunk_size: int
     timings: Mapping[str, float]
+    pooled: Mapping[str, np.ndarray] = {}
 
 
 __all__ = [

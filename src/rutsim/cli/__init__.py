@@ -6,18 +6,22 @@ Each command group lives in its own module and registers a Typer sub-app here.
 from __future__ import annotations
 
 import sys
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from rutsim import signals
+from rutsim.cli._paths import PATHS_HELP
 from rutsim.errors import RutsimError
 
 app = typer.Typer(
     name="rutsim",
-    help="Monte Carlo scenario engine for U.S. small caps: Fed paths to return distributions.",
+    help=(
+        "Monte Carlo scenario engine for U.S. small caps: Fed paths to return "
+        f"distributions. {PATHS_HELP}"
+    ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -25,7 +29,40 @@ app = typer.Typer(
 _err = Console(stderr=True)
 
 
-_COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_report", "_validate")
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"rutsim {version('rutsim')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Print the version and exit.", is_eager=True, callback=_version
+        ),
+    ] = False,
+) -> None:
+    """Monte Carlo scenario engine for U.S. small caps: Fed paths to return distributions."""
+
+
+def _flags_without_metavar() -> None:
+    # Typer's rich help prints a "<bool>" value column for on/off flags, which take no
+    # value; show nothing there, as click's plain help does.
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display(self: TyperOption, ctx: object) -> str | None:
+        return None if self.is_flag else shown(self, ctx)  # type: ignore[arg-type]
+
+    TyperOption.display_type_rich = display  # type: ignore[method-assign]
+
+
+_COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_compare", "_report", "_validate")
 
 
 def _register() -> None:
@@ -45,6 +82,7 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point of the ``rutsim`` console script: one clear message per user error."""
+    _flags_without_metavar()
     _register()
     signals.install()
     try:

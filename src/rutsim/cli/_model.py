@@ -9,6 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from rutsim.cli._common import status_lines
+from rutsim.cli._paths import in_project
+from rutsim.status import shown
+
 plot_app = typer.Typer(help="Draw figures of fitted models.", no_args_is_help=True)
 _out = Console()
 
@@ -95,17 +99,27 @@ def fit(
     ] = False,
     allow_unconverged: Annotated[
         bool,
-        typer.Option("--allow-unconverged", help="Keep a fit that fails the gate (recorded)."),
+        typer.Option(
+            "--allow-unconverged",
+            help="Keep a fit that fails the gate (recorded); a failed fit kept in "
+            "models/quarantine/ is accepted without refitting.",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No status lines or sampler progress.")
     ] = False,
 ) -> None:
     """Fit the model (or reuse the saved one with the same id) and report diagnostics."""
     import rutsim
 
     # Same path resolution as `rutsim run`, so both find the same models/ folder.
-    fitted = rutsim.fit(config, refit=refit, allow_unconverged=allow_unconverged or None)
+    with status_lines(quiet):
+        fitted = rutsim.fit(
+            config, refit=refit, allow_unconverged=allow_unconverged or None, progress=not quiet
+        )
     m = fitted.manifest
     d = m.diagnostics
-    _out.print(f"model [bold]{m.model_id}[/bold] in {fitted.path} (data as of {m.as_of})")
+    _out.print(f"model [bold]{m.model_id}[/bold] in {shown(fitted.path)} (data as of {m.as_of})")
     _out.print(
         f"gate: {'PASSED' if d.passed else 'FAILED (kept with --allow-unconverged)'}; "
         f"divergences {d.divergences}, max R-hat {d.max_r_hat:.3f}, min bulk ESS "
@@ -132,9 +146,10 @@ def fit(
 @plot_app.command("posterior")
 def plot_posterior(
     model: Annotated[str, typer.Argument(help="A model folder, or a model id under models/.")],
-    models_dir: Annotated[Path, typer.Option(help="Where model ids are looked up.")] = Path(
-        "models"
-    ),
+    models_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where model ids are looked up (default: models/ of the project root)."),
+    ] = None,
 ) -> None:
     """Redraw the posterior figures of a saved model into its plots_redrawn/ folder.
 
@@ -142,7 +157,7 @@ def plot_posterior(
     """
     from rutsim.model import redraw_plots
 
-    folder = Path(model) if Path(model).is_dir() else models_dir / model
+    folder = Path(model) if Path(model).is_dir() else in_project(models_dir, "models") / model
     target, paths = redraw_plots(folder)
     _out.print(f"wrote {len(paths)} figures to {target}")
 

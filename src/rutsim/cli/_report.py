@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from rutsim.cli._common import status_lines
 from rutsim.errors import ConfigError
 
 
@@ -34,13 +35,15 @@ def report(
         list[str] | None,
         typer.Option("--weight", help="Blend weight override NAME=NUMBER (repeatable)."),
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No status lines.")] = False,
 ) -> None:
     """Rebuild metrics, summary.json, figures and report.html from a saved run."""
     from rutsim.report import build_report, describe
 
-    files = build_report(
-        run_folder, overwrite_report=overwrite, weights=_parse_weights(weight or []) or None
-    )
+    with status_lines(quiet):
+        files = build_report(
+            run_folder, overwrite_report=overwrite, weights=_parse_weights(weight or []) or None
+        )
     typer.echo(describe(files))
 
 

@@ -7,6 +7,30 @@ from typing import Annotated
 
 import typer
 
+from rutsim.cli._common import status_lines
+from rutsim.cli._paths import PATHS_HELP
+
+
+def overrides_from(
+    sets: list[str] | None,
+    seed: int | None,
+    scenarios: str | None,
+    horizon: int | None,
+    allow_unconverged: bool,
+) -> list[str]:
+    """Return the ``section.key=value`` overrides of the short options, then the --set ones."""
+    out = []
+    if seed is not None:
+        out.append(f"simulation.seed={seed}")
+    if horizon is not None:
+        out.append(f"simulation.horizon={horizon}")
+    if scenarios is not None:
+        names = [n.strip() for n in scenarios.split(",") if n.strip()]
+        out.append("scenarios.names=[" + ", ".join(f'"{n}"' for n in names) + "]")
+    if allow_unconverged:
+        out.append("sampler.allow_unconverged=true")
+    return out + list(sets or [])
+
 
 def run(
     config: Annotated[Path, typer.Argument(help="Run config TOML, e.g. configs/default.toml.")],
@@ -14,14 +38,55 @@ def run(
         str | None,
         typer.Option("--name", help="Run id (folder under outputs/); default: timestamp + hash."),
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Change one config key without editing the file, e.g. --set "
+            "simulation.paths_per_draw=2000 (repeatable; validated like the file, recorded "
+            "in the manifest and the run's hash).",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Simulation seed (simulation.seed).")
+    ] = None,
+    scenarios: Annotated[
+        str | None,
+        typer.Option(
+            "--scenarios",
+            metavar="NAMES",
+            help="Comma-separated scenario names (scenarios.names), e.g. base,delayed_pivot.",
+        ),
+    ] = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="Quarters simulated (simulation.horizon).")
+    ] = None,
+    allow_unconverged: Annotated[
+        bool,
+        typer.Option(
+            "--allow-unconverged",
+            help="Use a fit that fails the diagnostics gate (recorded in the manifest); a "
+            "failed fit kept in models/quarantine/ is accepted without refitting.",
+        ),
+    ] = False,
     quiet: Annotated[
-        bool, typer.Option("--quiet", help="No progress displays (the table is still printed).")
+        bool,
+        typer.Option("--quiet", help="Only the result: no status lines or progress bars."),
     ] = False,
 ) -> None:
-    """Simulate every scenario of CONFIG and write outputs/<run-id>/ (never overwriting)."""
+    """Simulate every scenario of CONFIG and write outputs/<run-id>/ (never overwriting).
+
+    Each phase is announced on stderr; the result table goes to stdout.
+    """
     from rutsim.pipeline import run as run_pipeline
 
-    run_pipeline(config, name=name, progress=not quiet, echo=typer.echo)
+    overrides = overrides_from(sets, seed, scenarios, horizon, allow_unconverged)
+    with status_lines(quiet):
+        run_pipeline(config, name=name, progress=not quiet, echo=typer.echo, overrides=overrides)
+
+
+run.__doc__ = f"{run.__doc__}\n\n{PATHS_HELP}"
 
 
 def register(root: typer.Typer) -> None:

@@ -12,15 +12,22 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from rutsim.cli._paths import PATHS_HELP, in_project
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.fileio import atomic_write_bytes
 
-app = typer.Typer(help="List, show and import scenario files.", no_args_is_help=True)
+app = typer.Typer(help=f"List, show and import scenario files. {PATHS_HELP}", no_args_is_help=True)
 _out = Console()
 
 DirOption = Annotated[
-    Path, typer.Option("--dir", help="Folder of scenario files.", show_default=True)
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Folder of scenario files (default: scenarios/ of the project root).",
+        show_default=False,
+    ),
 ]
+OverwriteOption = Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")]
 
 
 def register(root: typer.Typer) -> None:
@@ -29,11 +36,12 @@ def register(root: typer.Typer) -> None:
 
 
 @app.command("list")
-def list_command(scenario_dir: DirOption = Path("scenarios")) -> None:
+def list_command(scenario_dir: DirOption = None) -> None:
     """List the scenario files with their weights and given paths."""
     from rutsim.scenario import list_scenarios, load_scenario
     from rutsim.types import MACRO_VARIABLES
 
+    scenario_dir = in_project(scenario_dir, "scenarios")
     names = list_scenarios(scenario_dir)
     if not names:
         raise ScenarioError(
@@ -83,7 +91,7 @@ def _parse_observed(items: list[str]) -> dict[str, float]:
 @app.command("show")
 def show_command(
     name: Annotated[str, typer.Argument(help="Scenario name or path to a .toml file.")],
-    scenario_dir: DirOption = Path("scenarios"),
+    scenario_dir: DirOption = None,
     first_quarter: Annotated[
         str | None,
         typer.Option(help="First simulated quarter, e.g. 2025Q4 (default: after the data)."),
@@ -94,13 +102,13 @@ def show_command(
         typer.Option(help="VARIABLE=VALUE in the last observed quarter (with --first-quarter)."),
     ] = None,
     png: Annotated[Path | None, typer.Option(help="Also write a PNG of the paths here.")] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing PNG.")] = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Print a scenario's quarterly paths and optionally save a PNG of them."""
     from rutsim.scenario import horizon_quarters, load_scenario, plot_scenario, scenario_arrays
     from rutsim.types import MACRO_VARIABLES
 
-    scenario = load_scenario(name, scenario_dir)
+    scenario = load_scenario(name, in_project(scenario_dir, "scenarios"))
     if first_quarter is None:
         from rutsim.config import DataConfig
         from rutsim.data import load_panel
@@ -116,10 +124,10 @@ def show_command(
                 f"--first-quarter '{first_quarter}' is not a quarter. To fix: write e.g. 2025Q4."
             ) from None
         observed = _parse_observed(last_observed or [])
-    if png is not None and png.exists() and not force:
+    if png is not None and png.exists() and not overwrite:
         raise ScenarioError(
             f"{png} already exists and rutsim never overwrites it silently. To fix: pass "
-            "--force or choose another --png path."
+            "--overwrite or choose another --png path."
         )
     arrays = scenario_arrays(scenario, first_quarter=start, horizon=horizon, last_observed=observed)
     quarters = horizon_quarters(start, horizon)
@@ -157,8 +165,8 @@ def import_fed_command(
     align: Annotated[
         str, typer.Option(help="'start': Fed quarter 1 = first simulated quarter; 'calendar'.")
     ] = "start",
-    scenario_dir: DirOption = Path("scenarios"),
-    force: Annotated[bool, typer.Option(help="Replace an existing scenario file.")] = False,
+    scenario_dir: DirOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Turn a Fed stress-test table into a scenario file (mapping written into it)."""
     from rutsim.scenario import import_fed_file
@@ -166,7 +174,8 @@ def import_fed_command(
     if align not in ("start", "calendar"):
         raise ConfigError(f"--align '{align}' is not 'start' or 'calendar'. To fix: pick one.")
     mode: Literal["start", "calendar"] = "start" if align == "start" else "calendar"
+    folder = in_project(scenario_dir, "scenarios")
     path = import_fed_file(
-        csv_file, out, name=name, align=mode, scenario_dir=scenario_dir, overwrite=force
+        csv_file, out, name=name, align=mode, scenario_dir=folder, overwrite=overwrite
     )
     _out.print(f"wrote {path}")

@@ -12,6 +12,7 @@ from rutsim.config._base import (
 from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN, DataConfig, UserSeries
 from rutsim.config._model import ModelConfig, PriorSpec, SamplerConfig
 from rutsim.config._outputs import OutputConfig
+from rutsim.config._overrides import apply_overrides, parse_override
 from rutsim.config._registry import PARAMETER_NAMES, REGISTRY, Param, names_in, names_with
 from rutsim.config._resolve import LoadedConfig, load_config, project_root, resolve_paths
 from rutsim.config._run import RunConfig, load_run_config
@@ -41,6 +42,8 @@ __all__ = [
     "SimulationConfig",
     "LoadedConfig",
     "load_config",
+    "apply_overrides",
+    "parse_override",
     "load_run_config",
     "project_root",
     "resolve_paths",

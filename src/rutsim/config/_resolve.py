@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from rutsim.config._run import RunConfig, load_run_config
+from rutsim.config._base import read_toml, validate_model
+from rutsim.config._overrides import apply_overrides
+from rutsim.config._run import RunConfig
 
 
 class LoadedConfig(NamedTuple):
@@ -56,15 +59,28 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     )
 
 
-def load_config(config: RunConfig | Path | str, root: Path | None = None) -> LoadedConfig:
+def load_config(
+    config: RunConfig | Path | str,
+    root: Path | None = None,
+    overrides: Sequence[str] = (),
+) -> LoadedConfig:
     """Load (a path) or take (a ``RunConfig``) a config and resolve its relative paths.
 
     A path loads the TOML and resolves against its project root (the parent of
     ``configs/``); a ``RunConfig`` resolves against ``root`` (default: the current folder).
+    ``overrides`` (``section.key=value``, see :func:`apply_overrides`) change the config
+    before validation; they are part of the config and so of its hash.
     """
     if isinstance(config, str | Path):
         path = Path(config)
-        written = load_run_config(path)
+        data = apply_overrides(read_toml(path), overrides)
+        source = str(path) + (f" with --set {', '.join(overrides)}" if overrides else "")
+        written = validate_model(RunConfig, data, source)
         return LoadedConfig(resolve_paths(written, project_root(path)), written.config_hash())
+    if overrides:
+        data = apply_overrides(config.to_json_dict(), overrides)
+        config = validate_model(
+            RunConfig, data, f"the run config with --set {', '.join(overrides)}"
+        )
     resolved = resolve_paths(config, Path(root or Path.cwd()))
     return LoadedConfig(resolved, config.config_hash())

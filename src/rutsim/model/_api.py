@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import shutil
 import sys
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
 from rutsim.model._effects import long_run_effects
-from rutsim.model._gate import Diagnostics, diagnose, enforce
+from rutsim.model._gate import Diagnostics, diagnose, enforce, gate_message
 from rutsim.model._posterior import (
     add_latent_paths,
     initial_state,
@@ -51,6 +53,7 @@ from rutsim.model._store import (
     read_manifest,
     write_manifest,
 )
+from rutsim.status import announce, shown
 from rutsim.types import InitialState, PosteriorParams, ShockSpec
 
 IDENTIFICATION = "identification.csv"
@@ -109,8 +112,14 @@ def fit_data(
         When the gate fails and ``allow_unconverged`` is False.
     """
     pm_model = build_model(data, model)
+    announce(
+        f"compiling the model, then sampling {sampler.chains} chains x {sampler.tune} tuning "
+        f"+ {sampler.draws} draws with {sampler.backend} (compiling takes about "
+        f"{COMPILE_NOTE} before the sampler shows progress)"
+    )
     tree, sample_s = sample(pm_model, sampler, progress=progress)
     start = time.perf_counter()
+    announce("checking convergence (R-hat, ESS, divergences) and adding the latent paths")
     post = tree["posterior"].to_dataset()
     tree["posterior"] = xr.DataTree(add_latent_paths(post, model, data, sampler.seed))
     checked = list(PARAMETERS) + ([] if model.q_parameterisation == "marginal" else ["q"])
@@ -194,6 +203,15 @@ def fit_or_load(
     folder = Path(config.outputs.models_dir) / mid
     if folder.exists() and not refit:
         return _load_saved(folder, fit, data_hash, data, allow)
+    held = quarantine_folder(folder)
+    if held.exists() and not refit and not allow:
+        # Fitting again would give the same draws (same seed), so fail at once.
+        _refuse_quarantined(held, fit, data_hash, config.sampler)
+    if refit or not held.exists():
+        announce(
+            f"fitting model {mid} (first run with this config and data: about {FIT_NOTE}); "
+            f"later runs reuse {shown(folder)}"
+        )
     check_backend(config.sampler)
     clear_stale(folder.parent)
     check_writable(folder.parent, "outputs.models_dir")
@@ -202,7 +220,65 @@ def fit_or_load(
     with wait_for_claim(folder, on_wait=partial(_say_waiting, mid)):
         if folder.exists() and not refit:
             return _load_saved(folder, fit, data_hash, data, allow)
+        if held.exists() and not refit:
+            return _accept_quarantined(held, folder, fit, data_hash, data)
         return _fit_and_save(config, fit, folder, data, data_hash, allow, progress)
+
+
+#: How long compiling and a whole first fit of the default model take on 2 cores
+#: (measured: benchmarks/README.md, "First run, phase by phase").
+COMPILE_NOTE = "1 minute"
+FIT_NOTE = "4 minutes on 2 cores"
+
+#: Folder under ``[outputs].models_dir`` where fits that failed the gate are kept.
+QUARANTINE = "quarantine"
+
+
+def quarantine_folder(folder: Path) -> Path:
+    """Where the fit of ``models/<id>`` is kept when it fails the diagnostics gate."""
+    return folder.parent / QUARANTINE / folder.name
+
+
+def _quarantine_note(held: Path) -> str:
+    return (
+        f"\n  The fit is kept in {held}: pass --allow-unconverged (rutsim run or rutsim "
+        "fit) to accept it without refitting, or --refit after changing [sampler]."
+    )
+
+
+def _refuse_quarantined(
+    held: Path, fit: FitConfig, data_hash: str, sampler: SamplerConfig
+) -> NoReturn:
+    manifest = read_manifest(held)
+    check_matches(manifest, fit, data_hash, held)
+    raise FitDiagnosticsError(
+        "this config was fitted before and "
+        + gate_message(manifest.diagnostics, sampler).removeprefix("the fit ")
+        + _quarantine_note(held)
+    )
+
+
+def _accept_quarantined(
+    held: Path, folder: Path, fit: FitConfig, data_hash: str, data: ModelData
+) -> FittedModel:
+    """Move a quarantined fit to ``models/<id>``, recording that it was accepted."""
+    manifest = read_manifest(held)
+    check_matches(manifest, fit, data_hash, held)
+    announce(
+        f"accepting the fit kept in {shown(held)} (it failed the diagnostics gate; "
+        "--allow-unconverged): no refit"
+    )
+    with atomic_dir(folder, overwrite=folder.exists()) as tmp:
+        for entry in held.iterdir():
+            if entry.is_dir():
+                shutil.copytree(entry, tmp / entry.name)
+            else:
+                shutil.copy2(entry, tmp / entry.name)
+        write_manifest(tmp, manifest.model_copy(update={"allow_unconverged": True}))
+    shutil.rmtree(held, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        held.parent.rmdir()  # only when no other fit is kept there
+    return _fitted(folder, open_posterior(folder), read_manifest(folder), data)
 
 
 def check_user_series(cfg: DataConfig, data: ModelData) -> None:
@@ -236,6 +312,7 @@ def _load_saved(
 ) -> FittedModel:
     manifest = read_manifest(folder)
     check_matches(manifest, fit, data_hash, folder)
+    announce(f"reusing model {manifest.model_id} ({shown(folder)}, fitted {manifest.created_utc})")
     if not manifest.diagnostics.passed and not allow:
         raise FitDiagnosticsError(
             f"{folder}: the saved model failed the diagnostics gate and was kept only "
@@ -255,14 +332,20 @@ def _fit_and_save(
     progress: bool,
 ) -> FittedModel:
     mid = folder.name
-    result = fit_data(
-        data, config.model, config.sampler, allow_unconverged=allow, progress=progress
-    )
+    # Every fit is saved: one that fails the gate goes to quarantine, so that accepting
+    # it later (--allow-unconverged) does not cost another fit.
+    result = fit_data(data, config.model, config.sampler, allow_unconverged=True, progress=progress)
+    accepted = result.diagnostics.passed or allow
+    target = folder if accepted else quarantine_folder(folder)
+    if not accepted:
+        target.parent.mkdir(exist_ok=True)
+        clear_stale(target.parent)
+    announce("identification, prior sensitivity and posterior predictive checks")
     theta = theta_of(result.posterior)
     ident = identification(theta, config.model, seed=config.sampler.seed)
     q = stacked(result.posterior["posterior"].to_dataset(), "q")
     pred = predictive(theta, q, data, config.sampler.seed)
-    with atomic_dir(folder, overwrite=folder.exists()) as tmp:
+    with atomic_dir(target, overwrite=target.exists()) as tmp:
         start = time.perf_counter()
         tree = result.posterior.copy()
         tree.attrs.update(
@@ -279,7 +362,9 @@ def _fit_and_save(
         if config.outputs.figures:
             from rutsim.model._plots import make_plots
 
+            announce("drawing the model's figures (traces, priors against posteriors, checks)")
             make_plots(tree, tmp / "plots", data, config.model, pred)
+        announce(f"saving {shown(target)}")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest = _manifest(
             mid,
@@ -294,6 +379,10 @@ def _fit_and_save(
             write_s=time.perf_counter() - start,
         )
         write_manifest(tmp, manifest)
+    if not accepted:
+        raise FitDiagnosticsError(
+            gate_message(result.diagnostics, config.sampler) + _quarantine_note(target)
+        )
     # Read back what was saved, so that the run that fits and every later run that reuses
     # the model start from the same bytes.
     return _fitted(folder, open_posterior(folder), read_manifest(folder), data)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import arviz as az
 import matplotlib
 
 matplotlib.use("Agg")
@@ -37,9 +36,178 @@ BLOCKS = {
 SENSITIVITIES = [p.name for p in REGISTRY if p.role == "effect" and p.block != "macro"]
 
 
-def _save(pc, path: Path) -> None:
-    pc.savefig(path, dpi=90)
-    plt.close("all")
+_PARAMS = {p.name: p for p in REGISTRY}
+
+
+def _grid(n: int, ncols: int, width: float, row_height: float) -> tuple[plt.Figure, np.ndarray]:
+    nrows = max(1, -(-n // ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width, row_height * nrows + 0.9), layout="constrained", squeeze=False
+    )
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _draws(tree: xr.DataTree, name: str) -> np.ndarray:
+    """(chain, draw) samples of one scalar parameter."""
+    return np.asarray(tree["posterior"][name].transpose("chain", "draw").values, np.float64)
+
+
+def _title(name: str) -> str:
+    p = _PARAMS.get(name)
+    return name if p is None else f"{name}: {p.note}"
+
+
+def trace_rank_figure(tree: xr.DataTree, names: list[str], block: str) -> plt.Figure:
+    """Per parameter: the draws of each chain (trace) and their rank histograms.
+
+    Rank histograms (Vehtari et al. 2021) are flat for every chain when the chains mix;
+    a chain whose bars lean one way sampled another part of the posterior.
+    """
+    fig, axes = plt.subplots(
+        len(names),
+        2,
+        figsize=(10, 1.35 * len(names) + 0.9),
+        layout="constrained",
+        squeeze=False,
+        width_ratios=(2.2, 1),
+    )
+    for row, name in zip(axes, names, strict=True):
+        x = _draws(tree, name)
+        n_chain, n_draw = x.shape
+        ranks = np.argsort(np.argsort(x.ravel())).reshape(x.shape)
+        edges = np.linspace(0, x.size, 21)
+        for c in range(n_chain):
+            row[0].plot(x[c], lw=0.4, alpha=0.7, color=f"C{c}")
+            counts, _ = np.histogram(ranks[c], bins=edges)
+            row[1].stairs(counts, edges, color=f"C{c}", lw=1.2, baseline=None, label=f"chain {c}")
+        row[1].axhline(n_draw / 20, color="black", lw=0.8, ls="--")
+        row[1].set_ylim(0, 2.0 * n_draw / 20)
+        row[0].set_ylabel(name, fontsize=8)
+        row[0].set_title(_title(name), fontsize=8, loc="left")
+        row[1].set_yticks([])
+        for ax in row:
+            ax.tick_params(labelsize=7)
+    axes[-1, 0].set_xlabel("draw (after tuning)")
+    axes[-1, 1].set_xlabel("rank of the draw among all chains")
+    axes[0, 1].legend(fontsize=7, ncol=2, loc="lower right")
+    fig.suptitle(
+        f"Traces (left) and rank histograms (right; flat = chains agree), {block} parameters",
+        fontsize=10,
+    )
+    return fig
+
+
+def prior_posterior_figure(
+    tree: xr.DataTree, prior: dict[str, np.ndarray], names: list[str], block: str
+) -> plt.Figure:
+    """Prior against posterior density of every parameter of a block."""
+    fig, axes = _grid(len(names), 3, 10, 2.0)
+    for ax, name in zip(axes.flat, names, strict=False):
+        post = _draws(tree, name).ravel()
+        pri = np.asarray(prior[name], np.float64)
+        lo, hi = np.quantile(np.concatenate([pri, post]), [0.005, 0.995])
+        edges = np.linspace(lo, hi, 61)
+        ax.hist(pri, bins=edges, density=True, color="grey", alpha=0.35, label="prior")
+        ax.hist(
+            post, bins=edges, density=True, histtype="step", lw=1.6, color="C0", label="posterior"
+        )
+        ax.set_title(name, fontsize=9)
+        ax.set_yticks([])
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(
+        f"Prior (grey) against posterior (blue), {block} parameters: a posterior as wide as "
+        "its prior was not learned from the data",
+        fontsize=10,
+    )
+    return fig
+
+
+def sensitivity_figure(tree: xr.DataTree) -> plt.Figure:
+    """Posterior intervals of the macro sensitivities, each block on its own scale."""
+    by_eq: dict[str, list[str]] = {}
+    for name in SENSITIVITIES:
+        by_eq.setdefault(_PARAMS[name].equation, []).append(name)
+    labels = {
+        "gL": "large-cap earnings growth",
+        "mL": "multiple (log P/E)",
+        "gS": "small-cap earnings growth",
+        "q": "small-cap relative multiple q",
+    }
+    fig, axes = plt.subplots(
+        len(by_eq),
+        1,
+        figsize=(9, 0.9 + sum(0.42 * len(v) + 0.5 for v in by_eq.values())),
+        layout="constrained",
+        height_ratios=[len(v) for v in by_eq.values()],
+        squeeze=False,
+    )
+    for ax, (eq, names) in zip(axes[:, 0], by_eq.items(), strict=True):
+        y = np.arange(len(names))[::-1]
+        for yi, name in zip(y, names, strict=True):
+            d = _draws(tree, name).ravel()
+            q05, q25, q50, q75, q95 = np.quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
+            ax.plot([q05, q95], [yi, yi], color="C0", lw=1.2)
+            ax.plot([q25, q75], [yi, yi], color="C0", lw=3.5)
+            ax.plot(q50, yi, "o", color="white", mec="C0", ms=5)
+        ax.axvline(0, color="black", lw=0.8)
+        ax.set_yticks(
+            y, [f"{n}  ({_PARAMS[n].theory or 'no sign'} expected)" for n in names], fontsize=8
+        )
+        ax.set_title(
+            f"{labels.get(eq, eq)}: change per pp of the driver (log points per quarter)",
+            fontsize=9,
+            loc="left",
+        )
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(alpha=0.3, axis="x")
+    fig.suptitle(
+        "Macro sensitivities: median (dot), 50% (thick) and 90% (thin) posterior intervals",
+        fontsize=10,
+    )
+    return fig
+
+
+def ppc_figure(pred: Predictive) -> plt.Figure:
+    """Observed against replicated distributions of the two observed equity series."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
+    for ax, rep, obs, title in (
+        (axes[0], pred.small_cap, pred.small_cap_obs, "Russell 2000 quarterly log price return"),
+        (axes[1], pred.large_cap_eps, pred.large_cap_eps_obs, "S&P 500 quarterly log EPS growth"),
+    ):
+        obs = np.asarray(obs, np.float64)
+        rep = np.asarray(rep, np.float64)
+        lo, hi = np.quantile(np.concatenate([obs, rep[:200].ravel()]), [0.005, 0.995])
+        edges = np.linspace(lo, hi, 41)
+        for i, r in enumerate(rep[: min(100, len(rep))]):
+            ax.hist(
+                r,
+                bins=edges,
+                density=True,
+                histtype="step",
+                color="C0",
+                alpha=0.08,
+                label="replicated (posterior predictive)" if i == 0 else None,
+            )
+        ax.hist(
+            obs, bins=edges, density=True, histtype="step", color="black", lw=1.8, label="observed"
+        )
+        ax.set_title(title, fontsize=10)
+        ax.set_xlabel("log change per quarter")
+        ax.set_ylabel("density")
+        ax.legend(fontsize=8)
+    fig.suptitle(
+        "Posterior predictive check: one-step-ahead replicated series against the observed",
+        fontsize=10,
+    )
+    return fig
+
+
+def _save(fig: plt.Figure, path: Path) -> None:
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
 
 
 def make_plots(
@@ -48,51 +216,21 @@ def make_plots(
     """Write every posterior figure into ``folder`` and return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    out: list[Path] = []
-    for block, names in BLOCKS.items():
-        path = folder / f"trace_rank_{block}.png"
-        _save(az.plot_trace_dist(tree, var_names=names, compact=False), path)
-        out.append(path)
-    path = folder / "forest_sensitivities.png"
-    _save(az.plot_forest(tree, var_names=SENSITIVITIES, combined=True), path)
-    out.append(path)
     prior = prior_draws(cfg, 2000, 0)
-    prior_ds = xr.Dataset({k: (("chain", "draw"), v[None, :]) for k, v in prior.items()})
-    both = xr.DataTree.from_dict(
-        {"posterior": tree["posterior"].to_dataset()[list(prior)], "prior": prior_ds}
-    )
+    figures = {}
     for block, names in BLOCKS.items():
-        path = folder / f"prior_posterior_{block}.png"
-        _save(az.plot_prior_posterior(both, var_names=names), path)
-        out.append(path)
-    path = folder / "ppc.png"
-    _save(az.plot_ppc_dist(_ppc_tree(pred), num_samples=min(100, len(pred.small_cap))), path)
-    out.append(path)
-    path = folder / "decomposition.png"
-    decomposition_figure(tree, data, cfg).savefig(path, dpi=90)
-    plt.close("all")
-    out.append(path)
+        figures[f"trace_rank_{block}"] = trace_rank_figure(tree, names, block.replace("_", " "))
+        figures[f"prior_posterior_{block}"] = prior_posterior_figure(
+            tree, prior, names, block.replace("_", " ")
+        )
+    figures["forest_sensitivities"] = sensitivity_figure(tree)
+    figures["ppc"] = ppc_figure(pred)
+    figures["decomposition"] = decomposition_figure(tree, data, cfg)
+    out = []
+    for name, fig in figures.items():
+        _save(fig, folder / f"{name}.png")
+        out.append(folder / f"{name}.png")
     return out
-
-
-def _ppc_tree(pred: Predictive) -> xr.DataTree:
-    # The two series cover different quarters, so each has its own observation dim.
-    rep = xr.Dataset(
-        {
-            "small_cap_quarterly_log_return": (
-                ("chain", "draw", "quarter_r"),
-                pred.small_cap[None],
-            ),
-            "large_cap_eps_log_growth": (("chain", "draw", "quarter_g"), pred.large_cap_eps[None]),
-        }
-    )
-    obs = xr.Dataset(
-        {
-            "small_cap_quarterly_log_return": ("quarter_r", pred.small_cap_obs),
-            "large_cap_eps_log_growth": ("quarter_g", pred.large_cap_eps_obs),
-        }
-    )
-    return xr.DataTree.from_dict({"posterior_predictive": rep, "observed_data": obs})
 
 
 def decomposition_figure(tree: xr.DataTree, data: ModelData, cfg: ModelConfig) -> plt.Figure:

@@ -12,15 +12,44 @@ from rutsim.report._build import (
     output_config,
     write_report_files,
 )
-from rutsim.report._figures import figure_png
+from rutsim.report._compare import (
+    COMPARED,
+    Comparison,
+    Difference,
+    base_scenario,
+    compare_runs,
+    differences_frame,
+    driver_reason,
+    run_differences,
+    scenario_differences,
+)
+from rutsim.report._figures import figure_png, horizon_label
+from rutsim.report._history import History, load_history
 from rutsim.report._html import escape, figures_html, render_html
-from rutsim.report._summary import HEADLINE_METRICS, summary_json
-from rutsim.report._terminal import TABLE_HORIZONS, describe_model, format_table, summary_table
+from rutsim.report._summary import HEADLINE_METRICS, headline_horizons, summary_json
+from rutsim.report._terminal import (
+    HEADLINE_COLUMNS,
+    describe_model,
+    format_headline,
+    headline_table,
+)
 
 __all__ = [
+    "COMPARED",
+    "Difference",
+    "History",
+    "Comparison",
+    "base_scenario",
+    "compare_runs",
+    "differences_frame",
+    "driver_reason",
+    "horizon_label",
+    "load_history",
+    "run_differences",
+    "scenario_differences",
     "HEADLINE_METRICS",
     "REPORT_ENTRIES",
-    "TABLE_HORIZONS",
+    "HEADLINE_COLUMNS",
     "ReportFiles",
     "build_report",
     "describe",
@@ -28,10 +57,11 @@ __all__ = [
     "escape",
     "figure_png",
     "figures_html",
-    "format_table",
+    "format_headline",
     "output_config",
     "render_html",
     "summary_json",
-    "summary_table",
+    "headline_horizons",
+    "headline_table",
     "write_report_files",
 ]

@@ -17,16 +17,19 @@ from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_dir, atomic_write_bytes, atomic_write_text
 from rutsim.report._figures import (
     attribution_chart,
+    distribution_chart,
     fan_chart,
+    horizon_label,
     risk_by_horizon,
     scenario_colours,
-    terminal_distributions,
     var_cvar_chart,
 )
-from rutsim.report._html import ModelInfo, render_html
+from rutsim.report._history import load_history
+from rutsim.report._html import ModelInfo, relative, render_html
 from rutsim.report._summary import headline_horizons, summary_json
 from rutsim.risk import BLEND
 from rutsim.runs import RunData, load_run, resolve_weights, run_metrics
+from rutsim.status import announce, shown
 
 #: Everything the report layer adds to a run folder (and replaces on a rebuild).
 REPORT_ENTRIES: tuple[str, ...] = (
@@ -39,13 +42,15 @@ REPORT_ENTRIES: tuple[str, ...] = (
 
 
 class ReportFiles(NamedTuple):
-    """Paths of the report files of one run folder."""
+    """Paths of the report files of one run folder, and the table they were made from."""
 
     metrics_parquet: Path
     metrics_csv: Path
     summary_json: Path
     figures: tuple[Path, ...]
     report_html: Path | None
+    table: pd.DataFrame
+    horizons: tuple[int, ...]
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -82,17 +87,42 @@ def _model_folder(run: RunData, models_dir: Path) -> Path | None:
     return next((c for c in candidates if c.is_dir()), None)
 
 
-def _model_info(folder: Path | None) -> ModelInfo | None:
+#: Captions of the model's own figures, by file-name prefix.
+MODEL_FIGURES: dict[str, str] = {
+    "trace_": "Traces and marginal posteriors",
+    "trace_rank_": "Traces and marginal posteriors",
+    "prior_posterior_": "Prior against posterior",
+    "forest_sensitivities": "Macro sensitivities of earnings, multiple and q (posterior intervals)",
+    "ppc": "Posterior predictive check of the observed series",
+    "decomposition": "Small-cap earnings x multiple split (model output)",
+}
+
+
+def model_figure_caption(stem: str) -> str:
+    """Return a reader's caption for a model figure file (``trace_small_cap`` -> ...)."""
+    for prefix, caption in sorted(MODEL_FIGURES.items(), key=lambda kv: -len(kv[0])):
+        if stem.startswith(prefix):
+            rest = stem[len(prefix) :].replace("_", " ").strip()
+            return f"{caption}: {rest} parameters" if rest else caption
+    return stem.replace("_", " ")
+
+
+def _model_info(folder: Path | None, run_folder: Path, root: Path) -> ModelInfo | None:
     if folder is None:
         return None
     man = folder / "manifest.json"
     ident = folder / "identification.csv"
     effects = folder / "effects.csv"
+    plots = tuple(
+        (model_figure_caption(p.stem), os.path.relpath(p.resolve(), run_folder.resolve()))
+        for p in sorted((folder / "plots").glob("*.png"))
+    )
     return ModelInfo(
-        folder=str(folder),
+        folder=relative(folder.resolve(), root),
         manifest_json=man.read_text(encoding="utf-8") if man.is_file() else "",
         identification=pd.read_csv(ident) if ident.is_file() else None,
         effects=pd.read_csv(effects) if effects.is_file() else None,
+        plots=plots,
     )
 
 
@@ -108,7 +138,8 @@ def write_report_files(
     """Write metrics, summary, figures and the HTML report of ``run`` into ``folder``.
 
     Used inside an atomic folder build (``rutsim run``, :func:`build_report`): files are
-    written in place, without checks for earlier ones.
+    written in place, without checks for earlier ones. The metrics and summary are
+    always written; figures and the page as asked.
 
     Parameters
     ----------
@@ -127,6 +158,7 @@ def write_report_files(
     folder = Path(folder)
     cfg = output_config(run)
     w = resolve_weights(run, weights)
+    announce("computing the metrics table (pooled over every path, and per posterior draw)")
     table = run_metrics(run, w)
     n_h = run.simulation.sizes["horizon"]
     hs = headline_horizons(horizons or cfg.headline_horizons, n_h)
@@ -136,46 +168,57 @@ def write_report_files(
     atomic_write_text(csv, table.to_csv(index=False))
     atomic_write_text(summ, summary_json(run, table, w, hs))
     pngs: dict[str, tuple[str, bytes]] = {}
-    model = _model_info(_model_folder(run, cfg.models_dir))
+    root = folder.resolve().parent.parent
     if figures or report:
-        colours = scenario_colours(run.scenarios)
-        entities = [*run.scenarios, BLEND]
-        taken: set[str] = set()
-        for name in run.scenarios:
-            pngs[f"fan_{_slug(name, taken)}.png"] = (
-                f"Fan chart, scenario '{name}'",
-                fan_chart(run, name, colours[name]),
-            )
-        pngs["terminal_distributions.png"] = (
-            "Terminal return distributions",
-            terminal_distributions(run, w, colours),
-        )
-        pngs["var_cvar.png"] = (
-            f"VaR and CVaR at {n_h} quarters",
-            var_cvar_chart(table, entities, n_h, colours),
-        )
-        pngs["risk_by_horizon.png"] = (
-            "CVaR and probability of loss by horizon",
-            risk_by_horizon(table, entities, colours),
-        )
-        pngs["attribution.png"] = (
-            f"Attribution at {n_h} quarters",
-            attribution_chart(table, entities, n_h),
-        )
-        if model is not None:
-            for plot in sorted((Path(model.folder) / "plots").glob("*.png")):
-                pngs[f"model_{plot.name}"] = (f"Model: {plot.stem}", plot.read_bytes())
+        announce("drawing the figures")
+        pngs = _figures(run, table, w, n_h)
     written: list[Path] = []
     if figures:
-        for fname, (_, png) in pngs.items():
-            atomic_write_bytes(folder / "figures" / fname, png)
-            written.append(folder / "figures" / fname)
+        for key, (_, png) in pngs.items():
+            atomic_write_bytes(folder / "figures" / f"{key}.png", png)
+            written.append(folder / "figures" / f"{key}.png")
     html_path = None
     if report:
+        announce("writing report.html")
+        model = _model_info(_model_folder(run, cfg.models_dir), folder, root)
         html_path = folder / "report.html"
-        captions = {cap: png for cap, png in pngs.values()}
-        atomic_write_text(html_path, render_html(run, table, w, hs, captions, model))
-    return ReportFiles(parquet, csv, summ, tuple(written), html_path)
+        atomic_write_text(html_path, render_html(run, table, w, hs, pngs, model, root))
+    return ReportFiles(parquet, csv, summ, tuple(written), html_path, table, tuple(hs))
+
+
+def _figures(
+    run: RunData, table: pd.DataFrame, w: Mapping[str, float], n_h: int
+) -> dict[str, tuple[str, bytes]]:
+    colours = scenario_colours(run.scenarios)
+    entities = [*run.scenarios, BLEND]
+    one_year = min(4, n_h)
+    marked = sorted({one_year, n_h})
+    pngs: dict[str, tuple[str, bytes]] = {}
+    for h in marked:
+        pngs[f"distribution_{h}q"] = (
+            f"Return distributions at {horizon_label(h)}, VaR 95 marked",
+            distribution_chart(run, table, w, h, colours),
+        )
+    pngs["attribution"] = (
+        "Attribution of the mean and the CVaR-95 tail to earnings, multiple and carry",
+        attribution_chart(table, entities, marked),
+    )
+    history = load_history(run)
+    taken: set[str] = set()
+    for name in run.scenarios:
+        pngs[f"fan_{_slug(name, taken)}"] = (
+            f"Scenario '{name}': total-return index, implied P/E, earnings and macro paths",
+            fan_chart(run, name, colours[name], history),
+        )
+    pngs["var_cvar"] = (
+        "VaR and CVaR at 95% and 99%, with 90% credible intervals",
+        var_cvar_chart(table, entities, marked, colours),
+    )
+    pngs["risk_by_horizon"] = (
+        "CVaR 95% and probability of loss at every horizon",
+        risk_by_horizon(table, entities, colours, marked),
+    )
+    return pngs
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
@@ -215,6 +258,7 @@ def build_report(
         Paths inside ``run_folder``.
     """
     run_folder = Path(run_folder)
+    announce(f"loading {run_folder}")
     run = load_run(run_folder)
     existing = [n for n in REPORT_ENTRIES if (run_folder / n).exists()]
     if existing and not overwrite_report:
@@ -241,12 +285,14 @@ def build_report(
         moved(files.summary_json),
         tuple(moved(p) for p in files.figures),
         None if files.report_html is None else moved(files.report_html),
+        files.table,
+        files.horizons,
     )
 
 
 def describe(files: ReportFiles) -> str:
-    """One line per written file (for the CLI)."""
+    """One line per written file (for the CLI), relative to the working folder."""
     paths = [files.metrics_parquet, files.metrics_csv, files.summary_json, *files.figures]
     if files.report_html is not None:
         paths.append(files.report_html)
-    return "\n".join(str(p) for p in paths)
+    return "\n".join(shown(p) for p in paths)

@@ -1,8 +1,11 @@
-"""``report.html``: one self-contained page (inline CSS, base64 images, no scripts, no URLs).
+"""``report.html``: one self-contained page, the answer first (inline CSS, base64 images).
 
-Every string that comes from a user or a file (scenario names and descriptions, manifest,
-config, diagnostics) goes through :func:`html.escape`; only the fixed markup of this
-module is written raw.
+Order, for a reader with one minute: the question and the answer (headline table at
+one, two and three years and the distributions at one year, VaR marked); then why
+(drivers, attribution, the implied P/E, earnings and macro paths); then each scenario
+against the base; then risk detail; the model and provenance last, collapsed. Every
+string that comes from a user or a file goes through :func:`html.escape`; only the
+fixed markup of this module is written raw. No scripts, no network.
 """
 
 from __future__ import annotations
@@ -10,38 +13,67 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from rutsim.report._compare import (
+    COMPARED,
+    DRIVER_PARTS,
+    base_scenario,
+    driver_reason,
+    scenario_differences,
+)
 from rutsim.report._summary import HEADLINE_METRICS
 from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, quantile
 from rutsim.runs import RunData
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
-max-width:1200px;color:#222;padding:0 1em}
-h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #bbb}
-table{border-collapse:collapse;margin:1em 0;font-size:0.9em}
-th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}
-th{background:#f0f0f0}td.l,th.l{text-align:left}
-td.desc{white-space:pre-wrap;max-width:40em;font-size:0.9em}
-img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}
-pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.85em}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0 auto;
+max-width:1040px;color:#222;padding:0.6em 1em 3em;line-height:1.4}
+h1{font-size:1.45em;margin:0.2em 0 0.1em}h2{margin-top:1.6em;border-bottom:1px solid #bbb;
+font-size:1.2em}h3{font-size:1.02em;margin:1.2em 0 0.3em}
+.meta{color:#555;font-size:0.85em;margin:0 0 0.5em}
+nav{font-size:0.85em;margin:0.3em 0 0.6em}nav a{margin-right:0.9em}
+.wrap{max-width:100%;overflow-x:auto}
+table{border-collapse:collapse;margin:0.5em 0;font-size:0.84em}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
+th{background:#f0f0f0}td.l,th.l{text-align:left}td.w{white-space:normal;min-width:14em}
+tr.blend td{font-weight:600;background:#fafafa}
 .ci{color:#666;font-size:0.85em}
+.q{margin:0.2em 0 0.4em;padding-left:1.2em}.q li{margin:0.1em 0}
+figure{margin:0.6em 0}img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:0.85em;color:#444}
+pre{background:#f7f7f7;padding:0.8em;overflow-x:auto;font-size:0.8em}
+details{margin:0.5em 0}summary{cursor:pointer;font-weight:600}
+.note{font-size:0.85em;color:#444}
+@media (max-width:900px){body{padding:0.4em 0.5em 2em}table{font-size:0.74em}
+th,td{padding:2px 3px}}
 """
 
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """What the report shows about the fitted model (all optional)."""
+    """What the report shows about the fitted model (all optional).
+
+    Attributes
+    ----------
+    folder : the model folder as the reader should see it (relative to the project).
+    manifest_json : the model's manifest text.
+    identification, effects : its identification and long-run effects tables.
+    plots : (caption, link relative to the report) of each of the model's figures.
+    """
 
     folder: str = ""
     manifest_json: str = ""
     identification: pd.DataFrame | None = None
     effects: pd.DataFrame | None = None
+    plots: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
 
 def escape(text: object) -> str:
@@ -49,125 +81,104 @@ def escape(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+def _figure(caption: str, png: bytes, anchor: str = "") -> str:
+    ident = f" id='{escape(anchor)}'" if anchor else ""
+    data = base64.b64encode(png).decode("ascii")
+    return (
+        f"<figure{ident}><img alt='{escape(caption)}' src='data:image/png;base64,{data}'>"
+        f"<figcaption>{escape(caption)}</figcaption></figure>"
+    )
+
+
 def figures_html(figures: Mapping[str, bytes]) -> str:
     """Embed PNGs (caption -> bytes) as base64 ``<figure>`` elements, in order."""
-    return "".join(
-        f"<figure><img alt='{escape(cap)}' src='data:image/png;base64,"
-        f"{base64.b64encode(png).decode('ascii')}'><figcaption>{escape(cap)}</figcaption></figure>"
-        for cap, png in figures.items()
-    )
+    return "".join(_figure(cap, png) for cap, png in figures.items())
 
 
-def _pct(v: float) -> str:
-    return "n/a" if np.isnan(v) else f"{100 * v:.1f}%"
+def _pct(v: float, signed: bool = False) -> str:
+    if np.isnan(v):
+        return "n/a"
+    return f"{100 * v:+.1f}%" if signed else f"{100 * v:.1f}%"
 
 
-def _cell(table: pd.DataFrame, entity: str, h: int, metric: str) -> str:
+def _pts(v: float) -> str:
+    return "n/a" if np.isnan(v) else f"{100 * v:+.1f}"
+
+
+def _value(table: pd.DataFrame, entity: str, h: int, metric: str) -> dict[str, float]:
     sel = table[(table.scenario == entity) & (table.horizon == h) & (table.metric == metric)]
-    v = dict(zip(sel.statistic, sel.value, strict=True))
-    if np.isnan(v["pooled"]):
-        return "<td>n/a</td>"
+    return dict(zip(sel.statistic, sel.value, strict=True))
+
+
+def _years(h: int) -> str:
+    if h % 4 == 0:
+        return f"{h // 4} year{'s' if h > 4 else ''}"
+    return f"{h} quarter{'s' if h > 1 else ''}"
+
+
+def relative(path: str | Path | None, root: Path | None) -> str:
+    """Return a path as the reader sees it: relative to the project root when inside it."""
+    if not path:
+        return ""
+    p = Path(path)
+    if root is None or not p.is_absolute():
+        return str(p)
+    rel = os.path.relpath(p, root)
+    return str(p.name) if rel.startswith("..") else rel
+
+
+# ------------------------------------------------------------------ the answer
+
+
+def _first_sentence(text: str) -> str:
+    flat = " ".join(text.split())
+    end = flat.find(". ")
+    return flat if end < 0 else flat[: end + 1]
+
+
+def _question(run: RunData, weights: Mapping[str, float]) -> str:
+    described = {e.name: e.description for e in run.manifest.scenarios}
+    items = "".join(
+        f"<li><b>{escape(n)}</b> ({weights[n]:.0%}): "
+        f"{escape(_first_sentence(described.get(n, '')))}</li>"
+        for n in run.scenarios
+    )
     return (
-        f"<td>{_pct(v['pooled'])}<br><span class='ci'>[{_pct(v['draw_q05'])}, "
-        f"{_pct(v['draw_q95'])}]</span></td>"
+        "<p><b>Question.</b> If the Fed takes each path below, what distribution of Russell "
+        f"2000 total returns should we expect from {escape(run.manifest.as_of)} on, and why? "
+        "The blend mixes the scenarios with the weights in brackets.</p>"
+        f"<ul class='q'>{items}</ul>"
     )
 
 
-def _metric_table(
+def headline_table(
     table: pd.DataFrame,
     entities: Sequence[str],
     horizons: Sequence[int],
-    metrics: Mapping[str, str],
+    weights: Mapping[str, float],
 ) -> str:
-    head = "".join(f"<th>{escape(label)}</th>" for label in metrics.values())
+    """Render the answer: median, P(loss) and VaR 95 per scenario at each headline horizon."""
+    cols = (("return_median", "median"), ("prob_loss", "P(loss)"), ("var_95", "VaR 95"))
+    top = "".join(f"<th colspan='{len(cols)}'>{escape(_years(h))}</th>" for h in horizons)
+    sub = "".join(f"<th>{label}</th>" for _ in horizons for _, label in cols)
     rows = []
-    for h in horizons:
-        for e in entities:
-            cells = "".join(_cell(table, e, h, m) for m in metrics)
-            label = f"{h} ({h // 4}y)" if h % 4 == 0 else str(h)
-            rows.append(f"<tr><td>{label}</td><td class='l'>{escape(e)}</td>{cells}</tr>")
-    return (
-        f"<table><tr><th>quarters</th><th class='l'>scenario</th>{head}</tr>"
-        + "".join(rows)
-        + "</table>"
-    )
-
-
-def _scenario_section(run: RunData, weights: Mapping[str, float]) -> str:
-    entries = {e.name: e for e in run.manifest.scenarios}
-    rows = []
-    for name in run.scenarios:
-        entry = entries.get(name)
-        extra = {} if entry is None else (entry.model_extra or {})
-        details = "; ".join(f"{k} = {v}" for k, v in extra.items())
-        rows.append(
-            f"<tr><td class='l'><b>{escape(name)}</b></td><td>{weights[name]:.3f}</td>"
-            f"<td class='l desc'>{escape(entry.description.strip() if entry else '')}</td>"
-            f"<td class='l'>{escape(entry.file if entry and entry.file else '')}</td>"
-            f"<td class='l'>{escape(details)}</td></tr>"
+    for e in entities:
+        cells = "".join(
+            f"<td>{_pct(_value(table, e, h, m)['pooled'], signed=m == 'return_median')}</td>"
+            for h in horizons
+            for m, _ in cols
         )
-    table = (
-        "<table><tr><th class='l'>scenario</th><th>blend weight</th><th class='l'>"
-        "description</th><th class='l'>file</th><th class='l'>other settings</th></tr>"
-        + "".join(rows)
-        + "</table>"
-    )
-    return table + _macro_paths(run)
-
-
-def _macro_paths(run: RunData) -> str:
-    sim = run.simulation
-    quarters = (
-        [str(q) for q in sim["quarter"].values]
-        if "quarter" in sim.coords
-        else [f"+{int(h)}q" for h in sim["horizon"].values]
-    )
-    head = "".join(f"<th>{escape(q)}</th>" for q in quarters)
-    rows = []
-    for name in run.scenarios:
-        for var, label in (
-            ("fedfunds", "fed funds %"),
-            ("unemployment", "unemployment %"),
-            ("slope", "slope pp"),
-            ("spread", "spread pp"),
-            ("real_yield", "real 10y yield pp"),
-        ):
-            if var not in sim:
-                continue
-            vals = sim[var].sel(scenario=name).values.astype(np.float64)
-            med = quantile(vals.reshape(-1, vals.shape[-1]), 0.5, axis=0)
-            cells = "".join(f"<td>{v:.2f}</td>" for v in med)
-            rows.append(
-                f"<tr><td class='l'>{escape(name)}</td><td class='l'>{label}</td>{cells}</tr>"
-            )
+        w = "" if e == BLEND else f"{weights[e]:.0%}"
+        cls = " class='blend'" if e == BLEND else ""
+        rows.append(f"<tr{cls}><td class='l'>{escape(e)}</td><td>{w}</td>{cells}</tr>")
     return (
-        "<p>Median simulated macro path per quarter (pinned variables follow the "
-        "scenario's path; the others are simulated conditionally):</p>"
-        f"<table><tr><th class='l'>scenario</th><th class='l'>variable</th>{head}</tr>"
-        + "".join(rows)
-        + "</table>"
+        "<div class='wrap'><table id='headline'>"
+        f"<tr><th class='l' rowspan='2'>scenario</th><th rowspan='2'>weight</th>{top}</tr>"
+        f"<tr>{sub}</tr>" + "".join(rows) + "</table></div>"
     )
 
 
-def _attribution_table(
-    table: pd.DataFrame, entities: Sequence[str], horizons: Sequence[int]
-) -> str:
-    metrics = {}
-    for tag, label in (("mean", "mean"), ("cvar95", "CVaR-95 tail")):
-        for c in (*COMPONENTS, "total"):
-            metrics[f"attr_{tag}_{c}"] = f"{label}: {c.replace('_', ' ')}"
-    return _metric_table(table, entities, horizons, metrics)
-
-
-#: Labels of the skeleton split in ``drivers.csv`` (see rutsim.model.decompose).
-DRIVER_PARTS = {
-    "valuation_reversion": "valuation reversion",
-    "earnings_trend": "earnings trend",
-    "rates": "rates",
-    "credit": "credit",
-    "activity": "activity",
-    "total": "skeleton total",
-}
+# ------------------------------------------------------------------ why
 
 
 def drivers_section(run: RunData, horizons: Sequence[int]) -> str:
@@ -176,31 +187,147 @@ def drivers_section(run: RunData, horizons: Sequence[int]) -> str:
     if not path.is_file():
         return "<p>This run folder has no drivers.csv (runs written before model v2 lack it).</p>"
     df = pd.read_csv(path)
-    head = "".join(f"<th>{int(h)}q</th>" for h in horizons)
+    parts = {**DRIVER_PARTS, "total": "skeleton total"}
+    head = "".join(f"<th>{escape(p)}</th>" for p in parts.values())
+    rows = []
+    for h in horizons:
+        for name in run.scenarios:
+            one = df[(df["scenario"] == name) & (df["quarter"] == h)]
+            if one.empty:
+                continue
+            cells = "".join(f"<td>{100 * float(one[p].iloc[0]):+.1f}</td>" for p in parts)
+            rows.append(
+                f"<tr><td class='l'>{escape(_years(h))}</td><td class='l'>{escape(name)}</td>"
+                f"{cells}</tr>"
+            )
+    return (
+        "<p>The model's deterministic skeleton (every shock at zero, posterior mean, along "
+        "each scenario's median macro path) of the cumulative small-cap log price return, "
+        "in log points (about % for small values). <b>Valuation reversion</b> and "
+        "<b>earnings trend</b> are where the multiple and earnings go with every driver "
+        "held at its last observed value; <b>rates</b> (fed funds, slope, real yield), "
+        "<b>credit</b> and <b>activity</b> (unemployment) are what the scenario's changes "
+        "add. The parts add up to the skeleton total, which sits near, not at, the "
+        "simulated median (shocks are skewed and fat-tailed).</p>"
+        "<div class='wrap'><table><tr><th class='l'>horizon</th><th class='l'>scenario</th>"
+        f"{head}</tr>" + "".join(rows) + "</table></div>"
+    )
+
+
+def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
+    sim = run.simulation
+    quarters = (
+        [str(q) for q in sim["quarter"].values]
+        if "quarter" in sim.coords
+        else [f"+{int(h)}q" for h in sim["horizon"].values]
+    )
+    variables = (
+        ("fedfunds", "fed funds, %"),
+        ("unemployment", "unemployment, %"),
+        ("slope", "slope, pp"),
+        ("spread", "spread, pp"),
+        ("real_yield", "real 10y yield, pp"),
+        ("log_multiple", "implied P/E"),
+    )
+    head = "".join(f"<th>{escape(quarters[h - 1])}</th>" for h in horizons)
     rows = []
     for name in run.scenarios:
-        one = df[df["scenario"] == name].set_index("quarter")
-        for part, label in DRIVER_PARTS.items():
-            cells = "".join(
-                f"<td>{100 * float(one.at[h, part]):+.1f}</td>" if h in one.index else "<td></td>"
-                for h in horizons
+        for var, label in variables:
+            if var not in sim:
+                continue
+            vals = sim[var].sel(scenario=name).values.astype(np.float64)
+            med = quantile(vals.reshape(-1, vals.shape[-1]), 0.5, axis=0)
+            if var == "log_multiple":
+                med = np.exp(med)
+            cells = "".join(f"<td>{med[h - 1]:.2f}</td>" for h in horizons)
+            rows.append(
+                f"<tr><td class='l'>{escape(name)}</td><td class='l'>{label}</td>{cells}</tr>"
             )
-            style = " style='font-weight:bold'" if part == "total" else ""
-            first = f"<td class='l'>{escape(name)}</td><td class='l'>{label}</td>"
-            rows.append(f"<tr{style}>{first}{cells}</tr>")
     return (
-        "<p>Why the centre is where it is: the model's deterministic skeleton (every shock "
-        "at zero, posterior mean, along the scenario's median macro path) of the small-cap "
-        "cumulative log price return, in log points. <b>Valuation reversion</b> and "
-        "<b>earnings trend</b> are where multiple and earnings go with every driver held at "
-        "its last observed value; <b>rates</b> (fed funds, slope, real yield), "
-        "<b>credit</b> and <b>activity</b> (unemployment) are what the scenario's changes "
-        "in them add. The parts add up to the skeleton total, which sits near, not at, the "
-        "simulated median (shocks are skewed and fat-tailed).</p>"
-        f"<table><tr><th class='l'>scenario</th><th class='l'>part</th>{head}</tr>"
-        + "".join(rows)
-        + "</table>"
+        "<p>Median simulated path at each headline horizon (a pinned variable follows its "
+        "scenario; the others are simulated by the model given the pinned ones; the P/E is "
+        "the model's implied small-cap price over smoothed earnings).</p>"
+        "<div class='wrap'><table><tr><th class='l'>scenario</th><th class='l'>variable</th>"
+        f"{head}</tr>" + "".join(rows) + "</table></div>"
     )
+
+
+# ------------------------------------------------------------------ versus base
+
+
+def comparison_section(run: RunData, table: pd.DataFrame, horizons: Sequence[int]) -> str:
+    """Each scenario (and the blend) minus the base: differences with 90% credible intervals."""
+    base = base_scenario(run)
+    diffs = scenario_differences(run, table, horizons, base)
+    if not diffs:
+        return "<p>The run has a single scenario: nothing to compare.</p>"
+    head = "".join(f"<th>&Delta; {escape(label)}</th>" for label in COMPARED.values())
+    rows = []
+    by_key = {(d.a, d.horizon, d.metric): d for d in diffs}
+    for entity in dict.fromkeys(d.a for d in diffs):
+        for h in horizons:
+            cells = []
+            for m in COMPARED:
+                d = by_key[(entity, h, m)]
+                ci = (
+                    ""
+                    if np.isnan(d.lower)
+                    else f"<br><span class='ci'>[{_pts(d.lower)}, {_pts(d.upper)}]</span>"
+                )
+                cells.append(f"<td>{_pts(d.difference)}{ci}</td>")
+            reason = driver_reason(run.folder, entity, base, h)
+            rows.append(
+                f"<tr><td class='l'>{escape(entity)}</td><td class='l'>{escape(_years(h))}</td>"
+                f"{''.join(cells)}<td class='l w'>{escape(reason)}</td></tr>"
+            )
+    return (
+        f"<p>Each scenario minus <b>{escape(base)}</b>, in percentage points of the metric "
+        "(returns and VaR as % of value, P(loss) as % probability). Below each difference, "
+        "its 90% credible interval: the metric is computed per posterior draw in both "
+        "scenarios with the same draws, and the interval is that of the paired "
+        "differences. The last column says what moves the model's central path.</p>"
+        "<div class='wrap'><table id='versus-base'><tr><th class='l'>scenario</th>"
+        f"<th class='l'>horizon</th>{head}<th class='l'>why (model's central path)</th></tr>"
+        + "".join(rows)
+        + "</table></div>"
+    )
+
+
+# ------------------------------------------------------------------ risk detail
+
+
+def _metric_rows(
+    table: pd.DataFrame, entities: Sequence[str], h: int, metrics: Mapping[str, str]
+) -> str:
+    head = "".join(f"<th>{escape(e)}</th>" for e in entities)
+    rows = []
+    for m, label in metrics.items():
+        cells = []
+        for e in entities:
+            v = _value(table, e, h, m)
+            if np.isnan(v["pooled"]):
+                cells.append("<td>n/a</td>")
+                continue
+            cells.append(
+                f"<td>{_pct(v['pooled'])}<br><span class='ci'>[{_pct(v['draw_q05'])}, "
+                f"{_pct(v['draw_q95'])}]</span></td>"
+            )
+        rows.append(f"<tr><td class='l'>{escape(label)}</td>{''.join(cells)}</tr>")
+    return (
+        f"<h3>{escape(_years(h))}</h3><div class='wrap'><table><tr><th class='l'>metric</th>"
+        f"{head}</tr>" + "".join(rows) + "</table></div>"
+    )
+
+
+def _attribution_labels() -> dict[str, str]:
+    labels = {}
+    for tag, name in (("mean", "mean"), ("cvar95", "CVaR-95 tail")):
+        for c in (*COMPONENTS, "total"):
+            labels[f"attr_{tag}_{c}"] = f"{name}: {c.replace('_', ' ')}"
+    return labels
+
+
+# ------------------------------------------------------------------ model and provenance
 
 
 def _model_section(model: ModelInfo | None) -> str:
@@ -210,26 +337,96 @@ def _model_section(model: ModelInfo | None) -> str:
             "diagnostics and identification summary are not shown.</p>"
         )
     parts = [f"<p>Model folder: <code>{escape(model.folder)}</code></p>"]
-    if model.manifest_json:
+    try:
+        man = json.loads(model.manifest_json) if model.manifest_json else {}
+    except json.JSONDecodeError:
+        man = {}
+    diag = man.get("diagnostics", {})
+    if diag:
+        gate = "passed" if diag.get("passed") else "FAILED (accepted with --allow-unconverged)"
         parts.append(
-            f"<h3>Fit manifest and diagnostics</h3><pre>{escape(model.manifest_json)}</pre>"
+            f"<p><b>Diagnostics gate {gate}</b>: {diag.get('divergences')} divergences, max "
+            f"R-hat {diag.get('max_r_hat', float('nan')):.3f}, min bulk ESS "
+            f"{diag.get('min_ess_bulk', float('nan')):.0f}, min tail ESS "
+            f"{diag.get('min_ess_tail', float('nan')):.0f}. Prior-driven, not learned from "
+            f"the data: {escape(', '.join(man.get('prior_driven', [])) or 'none')}.</p>"
         )
     if model.effects is not None:
         parts.append(
             "<h3>Long-run effects</h3><p>A permanent +1 pp step in one driver, the others "
             "held, once the model has settled (log points: median and 90% interval; "
             "'theory' is the sign economics expects, 'agrees' whether the interval says "
-            "so).</p>"
+            "so).</p><div class='wrap'>"
             + model.effects[model.effects["in_model"]]
             .drop(columns="in_model")
             .to_html(index=False, escape=True, na_rep="", float_format="{:+.3f}".format)
+            + "</div>"
         )
     if model.identification is not None:
         parts.append(
-            "<h3>Identification summary</h3>"
+            "<h3>Identification summary</h3><div class='wrap'>"
             + model.identification.to_html(index=False, escape=True, na_rep="n/a")
+            + "</div>"
+        )
+    if model.plots:
+        links = "".join(
+            f"<li><a href='{escape(href)}'>{escape(cap)}</a></li>" for cap, href in model.plots
+        )
+        parts.append(
+            "<h3>The model's figures</h3><p class='note'>Saved once with the model (not "
+            f"copied into every run):</p><ul>{links}</ul>"
+        )
+    if model.manifest_json:
+        parts.append(
+            "<details><summary>Fit manifest</summary>"
+            f"<pre>{escape(model.manifest_json)}</pre></details>"
         )
     return "".join(parts)
+
+
+def _provenance(run: RunData, root: Path | None) -> str:
+    man = run.manifest
+    entries = {e.name: e for e in man.scenarios}
+    files = "".join(
+        f"<tr><th class='l'>scenario {escape(n)}</th><td class='l'>"
+        f"{escape(relative(entries[n].file, root) if n in entries else '')}</td></tr>"
+        for n in run.scenarios
+    )
+    rows = (
+        ("last observed quarter", man.as_of),
+        ("data hash", man.data_hash),
+        ("model id", man.model_id),
+        ("posterior hash", man.posterior_hash),
+        ("config hash", man.config_hash),
+        ("seed", man.seed),
+        ("overrides (--set)", ", ".join(man.overrides) or "none"),
+        ("created (UTC)", man.created_utc),
+    )
+    conv = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in CONVENTION_ATTRS.items())
+    try:
+        shown = json.loads(run.manifest_json)
+        shown["model_dir"] = relative(shown.get("model_dir"), root)
+        for s in shown.get("scenarios", []):
+            s["file"] = relative(s.get("file"), root)
+        manifest_text = json.dumps(shown, indent=2)
+    except (json.JSONDecodeError, AttributeError, TypeError):
+        manifest_text = run.manifest_json
+    return (
+        "<div class='wrap'><table>"
+        + "".join(
+            f"<tr><th class='l'>{escape(k)}</th><td class='l'>{escape(v)}</td></tr>"
+            for k, v in rows
+        )
+        + files
+        + "</table></div>"
+        + f"<h3>Conventions</h3><ul class='note'>{conv}</ul>"
+        + f"<details><summary>Run manifest</summary><pre>{escape(manifest_text)}</pre></details>"
+        + f"<details><summary>Resolved config</summary><pre>{escape(run.config_toml)}</pre>"
+        "</details>"
+    )
+
+
+# ------------------------------------------------------------------ the page
 
 
 def render_html(
@@ -237,75 +434,101 @@ def render_html(
     table: pd.DataFrame,
     weights: Mapping[str, float],
     horizons: Sequence[int],
-    figures: Mapping[str, bytes],
+    figures: Mapping[str, tuple[str, bytes]],
     model: ModelInfo | None,
+    root: Path | None = None,
 ) -> str:
     """Render the whole report as one HTML string.
 
     Parameters
     ----------
-    figures : mapping of str to bytes
-        Caption to PNG bytes, embedded in order.
+    figures : mapping of str to (str, bytes)
+        Figure key to (caption, PNG bytes). Keys the page places: ``distribution_<h>``,
+        ``attribution``, ``fan_<scenario>``, ``var_cvar``, ``risk_by_horizon``.
+    root : Path, optional
+        The project root: paths inside it are shown relative to it.
     """
     entities = [*run.scenarios, BLEND]
     man = run.manifest
-    sizes = run.simulation.sizes
-    per_draw = "all simulated paths" if run.draw_metrics is not None else "the saved paths"
+    sizes = man.sizes
+    answer_h = [h for h in horizons if h in (4, 8, 12)] or list(horizons)
     as_of = man.as_of or run.simulation.attrs.get("as_of", "unknown")
-    imgs = figures_html(figures)
-    conv = "".join(f"<li><b>{escape(k)}</b>: {escape(v)}</li>" for k, v in CONVENTION_ATTRS.items())
-    try:
-        manifest_text = json.dumps(json.loads(run.manifest_json), indent=2)
-    except json.JSONDecodeError:
-        manifest_text = run.manifest_json
-    headline = {
-        k: HEADLINE_METRICS[k]
-        for k in ("return_mean", "return_median", "prob_loss", "var_95", "cvar_95")
-    }
-    risk = {k: v for k, v in HEADLINE_METRICS.items() if k not in headline}
+    pooled_paths = sizes.samples * (
+        sizes.paths_per_draw if run.pooled is not None else sizes.kept_paths
+    )
+
+    def fig(key: str, anchor: str = "") -> str:
+        if key not in figures:
+            return ""
+        caption, png = figures[key]
+        return _figure(caption, png, anchor)
+
+    dist = [k for k in figures if k.startswith("distribution_")]
+    fans = [k for k in figures if k.startswith("fan_")]
+    fan_html = "".join(
+        f"<details{' open' if i == 0 else ''}><summary>{escape(figures[k][0])}</summary>"
+        f"{fig(k)}</details>"
+        for i, k in enumerate(fans)
+    )
+    risk = {k: v for k, v in HEADLINE_METRICS.items()}
     sections = [
-        f"<h1>rutsim run {escape(man.run_id)}</h1>",
-        "<h2>The question asked</h2><p>Given each path for Fed policy below, what is the "
-        "distribution of Russell 2000 total returns, and why? Blended results mix the "
-        f"scenarios with the weights shown. Last observed quarter: <b>{escape(as_of)}</b>.</p>",
-        _scenario_section(run, weights),
-        "<h2>Headline numbers</h2><p>Cumulative simple total return from the last observed "
-        "quarter. Each cell: the pooled predictive value over all posterior draws and paths, "
-        "and below it the 90% credible interval of the same metric across posterior draws "
-        f"({sizes['sample']} draws; {sizes['sample'] * sizes['path']} saved paths pooled per "
-        f"scenario; per-draw metrics from {per_draw}).</p>",
-        _metric_table(table, entities, horizons, headline),
-        f"<h2>Figures</h2>{imgs}",
-        "<h2>Risk table</h2><p>Losses are positive numbers; VaR and CVaR at confidence "
-        "level 95% and 99%.</p>",
-        _metric_table(table, entities, horizons, risk),
-        "<h2>What drives the answer</h2>",
-        drivers_section(run, horizons),
-        "<h2>Attribution</h2><p>Cumulative log return split into earnings growth, multiple "
-        "change and carry, for the mean outcome and for the worst 5% (the CVaR-95 tail). "
-        "The parts add up to the total.</p>",
-        _attribution_table(table, entities, horizons),
-        "<h2>Model diagnostics and identification</h2>",
+        f"<h1>Russell 2000 scenarios &middot; run {escape(man.run_id)}</h1>",
+        f"<p class='meta'>Data to {escape(as_of)} &middot; model {escape(man.model_id)} "
+        f"&middot; {sizes.scenarios} scenarios &times; {sizes.samples:,} posterior draws "
+        f"&times; {sizes.paths_per_draw:,} paths &times; {sizes.horizon} quarters &middot; "
+        f"seed {escape(man.seed)} &middot; {escape(man.created_utc)}</p>",
+        "<nav><a href='#answer'>Answer</a><a href='#why'>Why</a>"
+        "<a href='#versus'>Versus base</a><a href='#risk'>Risk detail</a>"
+        "<a href='#model'>Model &amp; provenance</a></nav>",
+        "<section id='answer'>",
+        _question(run, weights),
+        "<p><b>Answer.</b> Cumulative total return from "
+        f"{escape(as_of)}, simple (not log), pooled over every simulated path "
+        f"({pooled_paths:,} per scenario: parameter and shock uncertainty together). "
+        "P(loss) is the probability of any loss; VaR 95 is the loss exceeded in 5% of "
+        "outcomes.</p>",
+        headline_table(table, entities, answer_h, weights),
+        fig(dist[0], "distribution") if dist else "",
+        "</section>",
+        "<section id='why'><h2>Why</h2>",
+        "<h3>What moves the model's central path</h3>",
+        drivers_section(run, answer_h),
+        "<h3>Where the return comes from</h3>",
+        fig("attribution"),
+        "<h3>Paths: returns, implied P/E, earnings and the macro drivers</h3>",
+        fan_html,
+        _macro_paths(run, answer_h),
+        "</section>",
+        "<section id='versus'><h2>Versus base</h2>",
+        comparison_section(run, table, answer_h),
+        "</section>",
+        "<section id='risk'><h2>Risk detail</h2>",
+        "<p>Each cell: the pooled value over every path, and below it the 90% credible "
+        "interval of the same metric across posterior draws (the parameter uncertainty "
+        "about it). Returns are simple; losses, VaR and CVaR are positive numbers. The "
+        "attribution is in log terms, where its parts add up (its total is the mean log "
+        "return, below the mean simple return by Jensen's inequality).</p>",
+        *(fig(k) for k in dist[1:]),
+        fig("var_cvar"),
+        fig("risk_by_horizon"),
+        *(_metric_rows(table, entities, h, risk) for h in horizons),
+        "<details><summary>Attribution tables</summary>",
+        *(_metric_rows(table, entities, h, _attribution_labels()) for h in horizons),
+        "</details>",
+        "</section>",
+        "<section id='model'><h2>Model &amp; provenance</h2>",
+        "<details><summary>Model: diagnostics, effects, identification, figures</summary>",
         _model_section(model),
-        "<h2>Data vintage</h2><table>"
-        + "".join(
-            f"<tr><th class='l'>{escape(k)}</th><td class='l'>{escape(v)}</td></tr>"
-            for k, v in (
-                ("last observed quarter", as_of),
-                ("data hash", man.data_hash),
-                ("model id", man.model_id),
-                ("config hash", man.config_hash),
-                ("seed", man.seed),
-            )
-        )
-        + "</table>",
-        f"<h2>Conventions</h2><ul>{conv}</ul>",
-        f"<h2>Run manifest</h2><pre>{escape(manifest_text)}</pre>",
-        f"<h3>Resolved config</h3><pre>{escape(run.config_toml)}</pre>",
+        "</details>",
+        "<details><summary>Provenance: data, hashes, seed, files, conventions</summary>",
+        _provenance(run, root),
+        "</details>",
+        "</section>",
     ]
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>rutsim run {escape(man.run_id)}</title><style>{_CSS}</style></head><body>"
-        + "\n".join(sections)
+        + "\n".join(s for s in sections if s)
         + "</body></html>\n"
     )

@@ -77,7 +77,14 @@ def summary_json(
             "the metric computed per draw (90% credible interval: draw_q05..draw_q95)",
         },
         "pooled_paths_per_scenario": int(
-            run.simulation.sizes["sample"] * run.simulation.sizes["path"]
+            run.pooled["count"].isel(scenario=0, horizon=0).sum()
+            if run.pooled is not None
+            else run.simulation.sizes["sample"] * run.simulation.sizes["path"]
+        ),
+        "pooled_from": (
+            "pooled.nc (every simulated path, binned)"
+            if run.pooled is not None
+            else "simulation.nc (the kept paths)"
         ),
         "per_draw_metrics_from": (
             "draw_metrics.nc (every simulated path of each draw)"

@@ -1,18 +1,15 @@
-"""What ``rutsim run`` prints: the model line and the per-scenario table."""
+"""What ``rutsim run`` prints: the model line and the headline table."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from rutsim.risk import quantile
-from rutsim.types import SimulationResult
-
-#: Horizons (quarters) of the printed per-scenario table.
-TABLE_HORIZONS: tuple[int, ...] = (4, 8)
+from rutsim.status import shown
 
 
 # What the model line reads from a fitted model (rutsim.model.FittedModel), as read-only
@@ -53,63 +50,91 @@ def describe_model(fitted: _Fitted) -> str:
     gate = "passed" if d.passed else "FAILED (kept with allow_unconverged)"
     prior = ", ".join(m.prior_driven) or "none"
     return (
-        f"model {m.model_id} ({fitted.path}): gate {gate}, {d.divergences} divergences, "
+        f"model {m.model_id} ({shown(fitted.path)}): gate {gate}, {d.divergences} divergences, "
         f"max R-hat {d.max_r_hat:.3f}, min ESS {min(d.min_ess_bulk, d.min_ess_tail):.0f}; "
         f"prior-driven, not learned from data: {prior}"
     )
 
 
-def summary_table(
-    result: SimulationResult, horizons: tuple[int, ...] = TABLE_HORIZONS
-) -> pd.DataFrame:
-    """Per scenario: median, 5% and 95% of the cumulative total return, probability of loss.
+#: Columns of the headline table: (metric, label); values are simple returns / losses.
+HEADLINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("return_median", "median"),
+    ("return_q95", "95%"),
+    ("prob_loss", "P(loss)"),
+    ("var_95", "VaR 95"),
+    ("cvar_95", "CVaR 95"),
+)
 
-    Computed from the kept paths (the first ``keep_paths`` of every posterior draw, an
-    unbiased subsample of the predictive distribution). Returns are cumulative simple
-    returns in decimals at each horizon of ``horizons`` that the run reaches (the last
-    quarter if it reaches none).
+
+def headline_table(table: pd.DataFrame, horizons: Sequence[int]) -> pd.DataFrame:
+    """Return the pooled headline numbers per scenario (and the blend) at each horizon.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The long metrics table (:func:`rutsim.risk.compute_metrics`).
+    horizons : sequence of int
+        Horizons in quarters (e.g. :func:`headline_horizons`).
 
     Returns
     -------
     pandas.DataFrame
-        Index ``scenario``; columns ``q<h>_median``, ``q<h>_p05``, ``q<h>_p95``,
-        ``q<h>_prob_loss`` for each horizon ``h``.
+        Index ``(horizon, scenario)`` in run order (the blend last); one column per
+        metric of :data:`HEADLINE_COLUMNS`: cumulative simple returns and the probability
+        of loss as decimals, VaR 95 as a positive loss.
     """
-    hs = [h for h in horizons if h <= result.horizon] or [result.horizon]
-    log_ret = result.paths.total_return.astype(np.float64)
-    cum = np.expm1(np.cumsum(log_ret, axis=-1))  # (scenario, sample, path, horizon)
-    rows = {}
-    for s, name in enumerate(result.scenario_names):
-        row: dict[str, float] = {}
-        for h in hs:
-            x = cum[s, :, :, h - 1].ravel()
-            if x.size == 0:
-                row |= {f"q{h}_{k}": np.nan for k in ("median", "p05", "p95", "prob_loss")}
-                continue
-            # The risk layer's inverted-CDF quantile, so this table matches metrics.parquet.
-            p05, med, p95 = quantile(x, [0.05, 0.5, 0.95])
-            row |= {
-                f"q{h}_median": med,
-                f"q{h}_p05": p05,
-                f"q{h}_p95": p95,
-                f"q{h}_prob_loss": float(np.mean(x < 0)),
-            }
-        rows[name] = row
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
-
-
-def format_table(table: pd.DataFrame, run_id: str, folder: Path) -> str:
-    """Render the per-scenario table as aligned text (percentages)."""
-    hs = sorted({int(c.split("_")[0][1:]) for c in table.columns})
-    head = f"{'scenario':<22}" + "".join(
-        f"{f'{h}q median':>11}{f'{h}q 5%':>9}{f'{h}q 95%':>9}{f'{h}q P(loss)':>12}" for h in hs
+    metrics = [m for m, _ in HEADLINE_COLUMNS]
+    sub = table[
+        (table.statistic == "pooled")
+        & table.metric.isin(metrics)
+        & table.horizon.isin(list(horizons))
+    ]
+    order = list(dict.fromkeys(table.scenario))
+    wide = sub.pivot_table(index=["horizon", "scenario"], columns="metric", values="value")
+    wide = wide.reindex(
+        pd.MultiIndex.from_product([list(horizons), order], names=["horizon", "scenario"])
     )
-    lines = [f"run {run_id} -> {folder}", "cumulative total return (kept paths):", head]
-    for name, row in table.iterrows():
-        cells = "".join(
-            f"{row[f'q{h}_median']:>11.1%}{row[f'q{h}_p05']:>9.1%}{row[f'q{h}_p95']:>9.1%}"
-            f"{row[f'q{h}_prob_loss']:>12.1%}"
-            for h in hs
-        )
-        lines.append(f"{str(name):<22}{cells}")
+    return wide.loc[:, metrics]
+
+
+def format_headline(
+    headline: pd.DataFrame,
+    *,
+    weights: Mapping[str, float],
+    quarters: Sequence[str],
+    paths_per_scenario: int,
+) -> str:
+    """Render the headline table as aligned text: one block per horizon.
+
+    Parameters
+    ----------
+    headline : pandas.DataFrame
+        :func:`headline_table`.
+    weights : mapping of str to float
+        Blend weight per scenario (shown beside each name).
+    quarters : sequence of str
+        Label of every simulated quarter (``quarters[h - 1]`` ends horizon ``h``).
+    paths_per_scenario : int
+        Paths pooled per scenario (stated in the heading).
+    """
+    names = list(dict.fromkeys(headline.index.get_level_values("scenario")))
+    width = max(len("scenario"), *(len(n) for n in names)) + 2
+    cols = "".join(f"{label:>9}" for _, label in HEADLINE_COLUMNS)
+    lines = [
+        "cumulative total return, simple (not log), pooled over "
+        f"{paths_per_scenario:,} paths per scenario; 95%: the upside quantile; VaR 95 and "
+        "CVaR 95: losses (positive = loss)",
+    ]
+    for h in dict.fromkeys(headline.index.get_level_values("horizon")):
+        lines.append(f"{h} quarters (to {quarters[int(h) - 1]})")
+        lines.append(f"  {'scenario':<{width}}{'weight':>7}{cols}")
+        for name in names:
+            row = headline.loc[(h, name)]
+            weight = f"{weights[name]:.0%}" if name in weights else ""
+            cells = "".join(_cell(row[m]) for m, _ in HEADLINE_COLUMNS)
+            lines.append(f"  {name:<{width}}{weight:>7}{cells}")
     return "\n".join(lines)
+
+
+def _cell(value: float) -> str:
+    return f"{'n/a':>9}" if np.isnan(value) else f"{value:>9.1%}"

@@ -21,11 +21,22 @@ from rutsim.risk._array import (
 from rutsim.risk._attribution import COMPONENTS, Attribution, attribute_mean, attribute_tail
 from rutsim.risk._metrics import (
     BLEND,
+    BLEND_WEIGHTS_ATTR,
     COLUMNS,
     RETURN_VARS,
     STATISTICS,
     compute_metrics,
     summarise_draws,
+)
+from rutsim.risk._pooled import (
+    DRAWDOWN_BIN_WIDTH,
+    DRAWDOWN_SUMS,
+    RETURN_BIN_WIDTH,
+    RETURN_RANGE,
+    RETURN_SUMS,
+    bin_paths,
+    drawdown_bin_centres,
+    return_bin_centres,
 )
 from rutsim.risk._reducer import (
     DRAWDOWN_QUANTILES,
@@ -40,6 +51,15 @@ from rutsim.risk._reducer import (
 
 __all__ = [
     "BLEND",
+    "BLEND_WEIGHTS_ATTR",
+    "DRAWDOWN_BIN_WIDTH",
+    "DRAWDOWN_SUMS",
+    "RETURN_BIN_WIDTH",
+    "RETURN_RANGE",
+    "RETURN_SUMS",
+    "bin_paths",
+    "drawdown_bin_centres",
+    "return_bin_centres",
     "COLUMNS",
     "COMPONENTS",
     "CONVENTION_ATTRS",

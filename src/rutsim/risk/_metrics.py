@@ -3,8 +3,9 @@
 For every scenario (and the blend), horizon (each quarter) and metric the table holds:
 
 * ``pooled``: the metric of the predictive distribution, i.e. of all paths of all
-  posterior draws pooled (the paths saved in ``simulation.nc``; all of them unless the
-  run kept fewer with ``keep_paths``). Parameter and shock uncertainty together.
+  posterior draws pooled: every simulated path, from the binned sums of ``pooled.nc``
+  (:mod:`rutsim.risk._pooled`; quantiles within one bin of 0.1%), or the paths saved in
+  ``simulation.nc`` for a run without that file. Parameter and shock uncertainty together.
 * ``draw_mean``, ``draw_median``, ``draw_q05``, ``draw_q95``: the metric computed per
   posterior draw over that draw's paths (``draw_metrics.nc``, over all simulated paths),
   then summarised across draws: a 90% credible interval for the metric itself, i.e. the
@@ -18,8 +19,8 @@ Per draw, the blend mixes the scenarios' paths of that same posterior draw.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
-from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,29 +28,29 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from rutsim.risk._array import quantile
-from rutsim.risk._reducer import metric_names, path_metrics
+from rutsim.risk._pooled import (
+    DRAW_AVERAGED,
+    DRAWDOWN_SUMS,
+    RETURN_SUMS,
+    mix_bins,
+    pooled_metrics,
+)
+from rutsim.risk._reducer import ReturnArrays, metric_names, path_metrics
 
 #: Name of the probability-weighted mixture of all scenarios in every output.
 BLEND = "blend"
 #: Statistics of the long table, in order.
 STATISTICS: tuple[str, ...] = ("pooled", "draw_mean", "draw_median", "draw_q05", "draw_q95")
-#: The return variables of ``simulation.nc`` the metrics use, in :class:`_Returns` order.
+#: The return variables of ``simulation.nc`` the metrics use, in :class:`ReturnArrays` order.
 RETURN_VARS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry", "largecap_return")
 #: Columns of the long table.
 COLUMNS: tuple[str, ...] = ("scenario", "horizon", "metric", "statistic", "value")
 
 
-class _Returns(NamedTuple):
-    earnings_growth: NDArray[np.float64]
-    multiple_change: NDArray[np.float64]
-    carry: NDArray[np.float64]
-    largecap_return: NDArray[np.float64]
-
-
-def _returns(simulation: xr.Dataset) -> _Returns:
+def _returns(simulation: xr.Dataset) -> ReturnArrays:
     """Return fields as float64 arrays ``(scenario, sample, path, horizon)``."""
     dims = ("scenario", "sample", "path", "horizon")
-    return _Returns(
+    return ReturnArrays(
         *(simulation[v].transpose(*dims).values.astype(np.float64) for v in RETURN_VARS)
     )
 
@@ -76,14 +77,14 @@ def summarise_draws(values: NDArray[np.float64]) -> NDArray[np.float64]:
 
 
 def _mixture_inputs(
-    ret: _Returns, weights: NDArray[np.float64]
-) -> tuple[_Returns, NDArray[np.float64], _Returns, NDArray[np.float64]]:
+    ret: ReturnArrays, weights: NDArray[np.float64]
+) -> tuple[ReturnArrays, NDArray[np.float64], ReturnArrays, NDArray[np.float64]]:
     """Arrange all scenarios' paths as one mixture, per draw and pooled."""
     n_s, n_d, n_p, n_h = ret.carry.shape
     # Per draw: (sample, scenario * path, horizon); each path weight w_s / n_p.
-    per_draw = _Returns(*(np.swapaxes(a, 0, 1).reshape(n_d, n_s * n_p, n_h) for a in ret))
+    per_draw = ReturnArrays(*(np.swapaxes(a, 0, 1).reshape(n_d, n_s * n_p, n_h) for a in ret))
     w_draw = np.repeat(weights / n_p, n_p)
-    pooled = _Returns(*(a.reshape(n_s * n_d * n_p, n_h) for a in ret))
+    pooled = ReturnArrays(*(a.reshape(n_s * n_d * n_p, n_h) for a in ret))
     w_pooled = np.repeat(weights / (n_d * n_p), n_d * n_p)
     return per_draw, w_draw, pooled, w_pooled
 
@@ -92,6 +93,7 @@ def compute_metrics(
     simulation: xr.Dataset,
     weights: Mapping[str, float],
     draw_metrics: xr.Dataset | None = None,
+    pooled: xr.Dataset | None = None,
 ) -> pd.DataFrame:
     """Compute the long metrics table of a simulation.
 
@@ -107,7 +109,11 @@ def compute_metrics(
         Blend weight of every scenario, summing to one.
     draw_metrics : xarray.Dataset, optional
         Per-draw metrics over all simulated paths (``draw_metrics.nc``); without them the
-        per-draw statistics are computed from the kept paths.
+        per-draw statistics are computed from the kept paths. When it holds a ``blend``
+        entry made with the same weights, the blend's per-draw values come from it too.
+    pooled : xarray.Dataset, optional
+        Binned sums over every simulated path (``pooled.nc``, :func:`bin_paths`); needs
+        ``draw_metrics``. Without it the pooled statistics use the kept paths.
 
     Returns
     -------
@@ -120,34 +126,46 @@ def compute_metrics(
     missing = sorted(set(scen) - set(weights))
     if missing:
         raise ValueError(f"no blend weight for scenarios {missing}")
-    w = dict(weights)
+    if pooled is not None and draw_metrics is None:
+        raise ValueError("pooled sums need the per-draw metrics (draw_metrics.nc) as well")
     names = metric_names()
     ret = _returns(simulation)
-    saved = (
-        None if draw_metrics is None else draw_metrics.transpose("scenario", "sample", "horizon")
-    )
+    wv = np.array([float(weights[s]) for s in scen])
     n_s, n_d, n_p, n_h = ret.carry.shape
     # Per entity: pooled (metric, horizon) and per-draw (metric, sample, horizon).
-    pooled = np.empty((n_s + 1, len(names), n_h))
+    pooled_v = np.empty((n_s + 1, len(names), n_h))
     draws = np.empty((n_s + 1, len(names), n_d, n_h))
-    for i in range(n_s):
-        flat = _Returns(*(a[i].reshape(n_d * n_p, n_h) for a in ret))
-        pm = path_metrics(flat)
-        pooled[i] = np.stack([pm[m] for m in names])
-        if saved is not None:
-            draws[i] = np.stack([saved[m].values[i] for m in names])
-        else:
-            dm = path_metrics(_Returns(*(a[i] for a in ret)))
-            draws[i] = np.stack([dm[m] for m in names])
-    wv = np.array([w[s] for s in scen])
     per_draw, w_draw, flat_all, w_all = _mixture_inputs(ret, wv)
-    pm = path_metrics(flat_all, weights=w_all)
-    pooled[n_s] = np.stack([pm[m] for m in names])
-    dm = path_metrics(per_draw, weights=w_draw)
-    draws[n_s] = np.stack([dm[m] for m in names])
+    if draw_metrics is None:
+        for i in range(n_s):
+            dm = path_metrics(ReturnArrays(*(a[i] for a in ret)))
+            draws[i] = np.stack([dm[m] for m in names])
+    else:
+        saved = draw_metrics.transpose("scenario", "sample", "horizon")
+        draws[:n_s] = np.stack([saved[m].sel(scenario=scen).values for m in names], axis=1)
+    blend_saved = _saved_blend(draw_metrics, wv)
+    if blend_saved is not None:
+        draws[n_s] = np.stack([blend_saved[m].values for m in names])
+    else:
+        dm = path_metrics(per_draw, weights=w_draw)
+        draws[n_s] = np.stack([dm[m] for m in names])
+    if pooled is not None:
+        binned = {k: pooled[k].sel(scenario=scen).values for k in RETURN_SUMS + DRAWDOWN_SUMS}
+        averages = {k: draws[:n_s, names.index(k)].mean(axis=1) for k in DRAW_AVERAGED}
+        pm = pooled_metrics(binned, averages)
+        pooled_v[:n_s] = np.stack([pm[m] for m in names], axis=1)
+        blend_avg = {k: np.einsum("s,sh->h", wv, v)[None] for k, v in averages.items()}
+        pm = pooled_metrics(mix_bins(binned, wv), blend_avg)
+        pooled_v[n_s] = np.stack([pm[m][0] for m in names])
+    else:
+        for i in range(n_s):
+            pm = path_metrics(ReturnArrays(*(a[i].reshape(n_d * n_p, n_h) for a in ret)))
+            pooled_v[i] = np.stack([pm[m] for m in names])
+        pm = path_metrics(flat_all, weights=w_all)
+        pooled_v[n_s] = np.stack([pm[m] for m in names])
     # values: (entity, metric, statistic, horizon)
     summaries = np.moveaxis(summarise_draws(np.moveaxis(draws, 2, 0)), 0, 2)
-    values = np.concatenate([pooled[:, :, None, :], summaries], axis=2)
+    values = np.concatenate([pooled_v[:, :, None, :], summaries], axis=2)
     entities = [*scen, BLEND]
     idx = pd.MultiIndex.from_product(
         [entities, names, STATISTICS, range(1, n_h + 1)],
@@ -160,6 +178,22 @@ def compute_metrics(
         .reset_index(drop=True)
         .astype({"scenario": str, "metric": str, "statistic": str, "horizon": np.int64})
     )
+
+
+#: Attribute of ``draw_metrics.nc`` naming the weights its ``blend`` entry was made with.
+BLEND_WEIGHTS_ATTR = "blend_weights_json"
+
+
+def _saved_blend(
+    draw_metrics: xr.Dataset | None, weights: NDArray[np.float64]
+) -> xr.Dataset | None:
+    # The saved per-draw blend is used only when it mixes the scenarios with these weights.
+    if draw_metrics is None or BLEND not in draw_metrics["scenario"].values:
+        return None
+    saved = json.loads(str(draw_metrics.attrs.get(BLEND_WEIGHTS_ATTR, "[]")))
+    if len(saved) != len(weights) or not np.allclose(saved, weights, rtol=0, atol=1e-12):
+        return None
+    return draw_metrics.sel(scenario=BLEND).transpose("sample", "horizon")
 
 
 def _entity_key(entities: list[str]) -> Callable[[pd.Series], pd.Series]:

@@ -14,13 +14,14 @@ parts add up to it exactly.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple, Protocol
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from rutsim.risk._array import (
+    SortedSample,
     max_drawdown,
     probability_below,
     sort_sample,
@@ -29,7 +30,7 @@ from rutsim.risk._array import (
     weighted_mean,
     weighted_sd,
 )
-from rutsim.risk._attribution import COMPONENTS, attribute_mean, split_by_weights
+from rutsim.risk._attribution import COMPONENTS, Attribution, attribute_mean, split_by_weights
 
 #: Confidence levels of VaR and CVaR.
 LEVELS: tuple[float, ...] = (0.95, 0.99)
@@ -120,13 +121,35 @@ def path_metrics(
     # returns serves the quantiles, VaR, CVaR and the tail attribution.
     cum = np.swapaxes(np.cumsum(parts, axis=-1), -1, -2)
     ret = np.expm1(cum.sum(axis=0))
-    s_ret = sort_sample(ret, weights=w)
-    qs = sorted_quantile(s_ret, (0.5, *QUANTILES))
     out: dict[str, NDArray[np.float64]] = {
         "return_mean": weighted_mean(ret, weights=w),
         "return_sd": weighted_sd(ret, weights=w),
-        "return_median": qs[..., 0],
     }
+    tail, s_loss, tails = sorted_return_metrics(sort_sample(ret, weights=w))
+    out |= tail
+    for t in LOSS_THRESHOLDS:
+        out[_loss_name(t)] = probability_below(ret, -t, weights=w)
+    mdd = np.swapaxes(max_drawdown(total, axis=-1), -1, -2)
+    out["max_drawdown_mean"] = weighted_mean(mdd, weights=w)
+    out |= drawdown_quantiles(sort_sample(mdd, weights=w))
+    sample_w = None if weights is None else np.asarray(weights, dtype=np.float64)
+    out |= attribution_metrics(attribute_mean(parts, weights=sample_w), cum, s_loss, tails)
+    out["prob_beat_largecap"] = _prob_beat(parts, paths.largecap_return, w)
+    return out
+
+
+def sorted_return_metrics(
+    s_ret: SortedSample,
+) -> tuple[dict[str, NDArray[np.float64]], SortedSample, dict[float, NDArray[np.float64]]]:
+    """Median, quantiles, VaR and CVaR of sorted simple returns (one sort serves all).
+
+    Returns
+    -------
+    (dict, SortedSample, dict)
+        The metrics; the sorted losses; the CVaR tail weights of each level (sorted order).
+    """
+    qs = sorted_quantile(s_ret, (0.5, *QUANTILES))
+    out = {"return_median": qs[..., 0]}
     for i, q in enumerate(QUANTILES):
         out[f"return_q{_pct(q)}"] = qs[..., i + 1]
     s_loss = s_ret.negated()
@@ -135,23 +158,35 @@ def path_metrics(
         out[f"var_{_pct(lv)}"] = sorted_quantile(s_loss, lv)
     for lv in LEVELS:
         out[f"cvar_{_pct(lv)}"] = np.sum(tails[lv] * s_loss.values, axis=-1)
-    for t in LOSS_THRESHOLDS:
-        out[_loss_name(t)] = probability_below(ret, -t, weights=w)
-    mdd = np.swapaxes(max_drawdown(total, axis=-1), -1, -2)
-    out["max_drawdown_mean"] = weighted_mean(mdd, weights=w)
-    dq = sorted_quantile(sort_sample(mdd, weights=w), DRAWDOWN_QUANTILES)
-    for i, q in enumerate(DRAWDOWN_QUANTILES):
-        out[f"max_drawdown_q{_pct(q)}"] = dq[..., i]
-    sample_w = None if weights is None else np.asarray(weights, dtype=np.float64)
-    attributions = [("mean", attribute_mean(parts, weights=sample_w))]
+    return out, s_loss, tails
+
+
+def drawdown_quantiles(s_mdd: SortedSample) -> dict[str, NDArray[np.float64]]:
+    """Return the quantiles of :data:`DRAWDOWN_QUANTILES` of sorted maximum drawdowns."""
+    dq = sorted_quantile(s_mdd, DRAWDOWN_QUANTILES)
+    return {f"max_drawdown_q{_pct(q)}": dq[..., i] for i, q in enumerate(DRAWDOWN_QUANTILES)}
+
+
+def attribution_metrics(
+    mean: Attribution,
+    cum: NDArray[np.float64],
+    s_loss: SortedSample,
+    tails: Mapping[float, NDArray[np.float64]],
+) -> dict[str, NDArray[np.float64]]:
+    """Return the ``attr_*`` metrics: the mean split and the split over each CVaR tail.
+
+    ``cum`` holds the cumulative log parts, ``(component, ..., horizon, sample)``, in
+    the sample order that ``s_loss`` sorted.
+    """
+    attributions = [("mean", mean)]
     attributions += [
         (f"cvar{_pct(lv)}", split_by_weights(cum, s_loss.unsort(tails[lv]))) for lv in LEVELS
     ]
+    out = {}
     for tag, att in attributions:
         for i, c in enumerate(COMPONENTS):
             out[f"attr_{tag}_{c}"] = att.parts[..., i]
         out[f"attr_{tag}_total"] = att.total
-    out["prob_beat_largecap"] = _prob_beat(parts, paths.largecap_return, w)
     return out
 
 
@@ -170,8 +205,29 @@ def _prob_beat(
     return np.where(missing, np.nan, beat)
 
 
+class ReturnArrays(NamedTuple):
+    """The return fields of ``SimPaths`` as plain arrays (a :class:`ReturnPaths`)."""
+
+    earnings_growth: NDArray[np.float64]
+    multiple_change: NDArray[np.float64]
+    carry: NDArray[np.float64]
+    largecap_return: NDArray[np.float64]
+
+
+def _blend_metrics(paths: ReturnPaths, weights: NDArray[np.float64]) -> dict[str, NDArray]:
+    # Per draw, all scenarios' paths as one weighted sample: (1, sample, scenario * path, h).
+    arrays = [np.asarray(getattr(paths, f)) for f in ReturnArrays._fields]
+    n_s, n_d, n_p, n_h = arrays[0].shape
+    mixed = ReturnArrays(*(np.swapaxes(a, 0, 1).reshape(1, n_d, n_s * n_p, n_h) for a in arrays))
+    return path_metrics(mixed, weights=np.repeat(weights / n_p, n_p))
+
+
 def draw_metrics(
-    paths: ReturnPaths, chunk: object = None, *, horizons: Sequence[int] | None = None
+    paths: ReturnPaths,
+    chunk: object = None,
+    *,
+    horizons: Sequence[int] | None = None,
+    blend_weights: Sequence[float] | None = None,
 ) -> dict[str, NDArray[np.float64]]:
     """Per-draw metrics over each draw's paths: the reducer of the simulation driver.
 
@@ -186,13 +242,21 @@ def draw_metrics(
         The driver's chunk position; not needed, since every draw is reduced on its own.
     horizons : sequence of int, optional
         1-based horizons (quarters) to keep; all quarters if omitted.
+    blend_weights : sequence of float, optional
+        One weight per scenario (summing to one): the metrics of the blend (each draw's
+        paths of all scenarios, path weights ``w_s / n_paths``) are appended as one more
+        entry along the scenario axis.
 
     Returns
     -------
     dict of str to ndarray
-        One array of shape ``(scenario, sample, len(horizons))`` per metric name.
+        One array of shape ``(scenario, sample, len(horizons))`` per metric name
+        (``scenario + 1`` entries with ``blend_weights``).
     """
     out = path_metrics(paths)
+    if blend_weights is not None:
+        blend = _blend_metrics(paths, np.asarray(blend_weights, dtype=np.float64))
+        out = {k: np.concatenate([v, blend[k]], axis=0) for k, v in out.items()}
     if horizons is None:
         return out
     idx = np.asarray(horizons, dtype=np.int64) - 1

@@ -28,6 +28,9 @@ _CHUNK_COPIES = 4
 #: Seconds per path-step for the kernel and the full reducer on one core, rounded up
 #: from benchmarks/README.md (used for the time estimate only).
 _SECONDS_PER_PATH_STEP = 1.5e-6
+#: Binned sums over every path (rutsim.risk.bin_paths), per scenario and quarter, float64:
+#: five return sums over about 8,200 bins and two drawdown sums over 4,096.
+_POOLED_BYTES = (5 * 8194 + 2 * 4096) * 8
 #: Longest run started without asking: a day.
 MAX_HOURS = 24.0
 
@@ -66,16 +69,19 @@ def estimate_budget(sim: SimulationConfig, n_scenarios: int, n_draws: int) -> Ru
     chunk = max(1, min(sim.chunk_size, sim.chunk_path_steps // per_draw, draws))
     keep = min(sim.keep_paths, sim.paths_per_draw)
     kept = n_scenarios * draws * keep * sim.horizon * _FIELDS * item
-    metrics = n_scenarios * draws * sim.horizon * _METRIC_BYTES
+    # Per-draw metrics of every scenario and of the blend.
+    metrics = (n_scenarios + 1) * draws * sim.horizon * _METRIC_BYTES
     chunk_bytes = chunk * per_draw * _FIELDS * item * _CHUNK_COPIES
+    # Each chunk in flight bins its paths into a full set of sums, added to the total.
+    pooled = n_scenarios * sim.horizon * _POOLED_BYTES
     # Kept paths exist three times at the peak: the driver's arrays, the dataset handed
     # to the writer and the NetCDF bytes built in memory (rutsim.fileio.write_netcdf).
-    memory = 3 * kept + metrics + (sim.workers + 1) * chunk_bytes
+    memory = 3 * kept + metrics + (sim.workers + 1) * (chunk_bytes + pooled) + pooled
     path_steps = draws * per_draw
     seconds = path_steps * _SECONDS_PER_PATH_STEP / max(1, min(sim.workers, os.cpu_count() or 1))
     return RunBudget(
         memory_bytes=int(memory),
-        disk_bytes=int(kept + metrics + 16 * 2**20),
+        disk_bytes=int(kept + metrics + pooled + 16 * 2**20),
         seconds=float(seconds),
         path_steps=int(path_steps),
     )

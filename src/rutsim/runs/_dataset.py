@@ -13,7 +13,17 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from rutsim.risk import CONVENTION_ATTRS, METRIC_DESCRIPTIONS
+from rutsim.risk import (
+    CONVENTION_ATTRS,
+    DRAWDOWN_BIN_WIDTH,
+    DRAWDOWN_SUMS,
+    METRIC_DESCRIPTIONS,
+    RETURN_BIN_WIDTH,
+    RETURN_RANGE,
+    RETURN_SUMS,
+    drawdown_bin_centres,
+    return_bin_centres,
+)
 from rutsim.types import SIM_DIMS, SimulationResult
 
 #: (units, long_name) of each ``SimPaths`` field.
@@ -37,6 +47,33 @@ VARIABLE_ATTRS: dict[str, tuple[str, str]] = {
     "total_return": ("log return per quarter", "small-cap total return (price + carry)"),
     "largecap_return": ("log return per quarter", "large-cap (S&P 500) price return"),
 }
+
+
+#: Variables of ``SimPaths`` that are sums of others: not stored in ``simulation.nc``
+#: (they would be a fifth of it), added back by :func:`add_derived` when a run is read.
+DERIVED_VARS: dict[str, str] = {
+    "price_return": "earnings_growth + multiple_change",
+    "total_return": "earnings_growth + multiple_change + carry",
+}
+
+
+def add_derived(ds: xr.Dataset) -> xr.Dataset:
+    """Add the derived return variables (:data:`DERIVED_VARS`) to a read ``simulation.nc``.
+
+    Computed in the stored precision in the kernel's order, so they equal the simulated
+    values bit for bit.
+    """
+    if "price_return" not in ds and {"earnings_growth", "multiple_change"} <= set(ds.data_vars):
+        ds["price_return"] = ds["earnings_growth"] + ds["multiple_change"]
+        ds["price_return"].attrs.update(
+            units=VARIABLE_ATTRS["price_return"][0], long_name=VARIABLE_ATTRS["price_return"][1]
+        )
+    if "total_return" not in ds and {"price_return", "carry"} <= set(ds.data_vars):
+        ds["total_return"] = ds["price_return"] + ds["carry"]
+        ds["total_return"].attrs.update(
+            units=VARIABLE_ATTRS["total_return"][0], long_name=VARIABLE_ATTRS["total_return"][1]
+        )
+    return ds
 
 
 def chain_draw(sample_index: np.ndarray, draws_per_chain: int | None) -> tuple[np.ndarray, ...]:
@@ -151,3 +188,55 @@ def draw_metrics_dataset(
     }
     ds = xr.Dataset(data_vars, coords=dict(coords))
     return ds.assign_attrs({**CONVENTION_ATTRS, **dict(attrs or {})})
+
+
+def pooled_dataset(
+    sums: Mapping[str, ArrayLike],
+    *,
+    scenarios: Sequence[str],
+    horizon: int,
+    attrs: Mapping[str, str | int | float] | None = None,
+) -> xr.Dataset:
+    """Wrap the binned sums over every path (:func:`rutsim.risk.bin_paths`) as ``pooled.nc``.
+
+    Parameters
+    ----------
+    sums : mapping of str to array
+        :data:`rutsim.risk.RETURN_SUMS` shaped ``(scenario, horizon, bin)`` and
+        :data:`rutsim.risk.DRAWDOWN_SUMS` shaped ``(scenario, horizon, drawdown_bin)``.
+    scenarios : sequence of str
+    horizon : int
+    attrs : mapping, optional
+        Provenance attrs.
+    """
+    data_vars = {
+        k: (("scenario", "horizon", "bin"), np.asarray(sums[k], dtype=np.float64))
+        for k in RETURN_SUMS
+    }
+    data_vars.update(
+        {
+            k: (("scenario", "horizon", "drawdown_bin"), np.asarray(sums[k], dtype=np.float64))
+            for k in DRAWDOWN_SUMS
+        }
+    )
+    coords = {
+        "scenario": np.array(scenarios, dtype=str),
+        "horizon": np.arange(1, horizon + 1, dtype=np.int64),
+        "bin": ("bin", return_bin_centres(), {"long_name": "bin centre, cumulative log return"}),
+        "drawdown_bin": ("drawdown_bin", drawdown_bin_centres(), {"long_name": "bin centre"}),
+    }
+    ds = xr.Dataset(data_vars, coords=coords)
+    return ds.assign_attrs(
+        {
+            "description": (
+                "sums over every simulated path, binned by cumulative log return (and by "
+                "maximum drawdown): counts, sums of the simple return, its square and the "
+                "cumulative log parts; the pooled metrics of metrics.parquet are computed "
+                "from them"
+            ),
+            "return_bin_width": RETURN_BIN_WIDTH,
+            "return_range": list(RETURN_RANGE),
+            "drawdown_bin_width": DRAWDOWN_BIN_WIDTH,
+            **dict(attrs or {}),
+        }
+    )

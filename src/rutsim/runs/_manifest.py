@@ -16,6 +16,7 @@ DRAW_METRICS_FILE = "draw_metrics.nc"
 CONFIG_FILE = "config.toml"
 MANIFEST_FILE = "manifest.json"
 DRIVERS_FILE = "drivers.csv"
+POOLED_FILE = "pooled.nc"
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
@@ -86,6 +87,9 @@ class RunManifest(FrozenModel):
     sizes: RunSizes
     scenarios: tuple[ScenarioEntry, ...] = Field(min_length=1)
     scenario_notes: tuple[str, ...] = ()
+    #: ``--set section.key=value`` changes made on the command line (already part of the
+    #: resolved config.toml and of config_hash).
+    overrides: tuple[str, ...] = ()
     timings_s: dict[str, float] = Field(default_factory=dict)
 
     @property

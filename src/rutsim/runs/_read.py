@@ -18,11 +18,21 @@ from pydantic import ValidationError
 
 from rutsim.errors import ConfigError, RunOutputError
 from rutsim.fileio import read_text
-from rutsim.risk import RETURN_VARS, compute_metrics, metric_names
+from rutsim.risk import (
+    BLEND,
+    DRAWDOWN_SUMS,
+    RETURN_SUMS,
+    RETURN_VARS,
+    compute_metrics,
+    metric_names,
+    return_bin_centres,
+)
+from rutsim.runs._dataset import add_derived
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
     MANIFEST_FILE,
+    POOLED_FILE,
     SIMULATION_FILE,
     RunManifest,
 )
@@ -50,6 +60,8 @@ class RunData:
     config_toml : str
         ``config.toml`` as written ('' when absent).
     folder : Path
+    pooled : xarray.Dataset or None
+        ``pooled.nc``, binned sums over every simulated path, when present.
     """
 
     simulation: xr.Dataset
@@ -58,6 +70,7 @@ class RunData:
     manifest_json: str
     config_toml: str
     folder: Path
+    pooled: xr.Dataset | None = None
 
     @property
     def scenarios(self) -> tuple[str, ...]:
@@ -89,7 +102,7 @@ def validate_simulation(ds: xr.Dataset, source: str) -> xr.Dataset:
         raise RunOutputError(
             f"{source}: holds no saved paths (path or sample dim of size 0, e.g. "
             "simulation.keep_paths = 0), so the predictive distribution cannot be reported. "
-            "To fix: rerun with simulation.keep_paths >= 1 (the default keeps 100)."
+            "To fix: rerun with simulation.keep_paths >= 1 (the default keeps 10)."
         )
     for v in RETURN_VARS[:3]:
         if set(ds[v].dims) != set(SIM_DIMS):
@@ -112,6 +125,12 @@ def _validate_draw_metrics(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.D
             f"version?). To fix: delete {source} and rerun `rutsim report`; the per-draw "
             "metrics are then recomputed from the paths saved in simulation.nc."
         )
+    if "scenario" in ds.coords and BLEND in ds["scenario"].values:
+        # The run's per-draw blend rides along as one more scenario entry.
+        blend = ds.sel(scenario=[BLEND])
+        ds = ds.drop_sel(scenario=BLEND)
+    else:
+        blend = None
     for dim in ("scenario", "sample", "horizon"):
         # A dim without a coordinate is matched by size only.
         if (
@@ -123,7 +142,32 @@ def _validate_draw_metrics(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.D
                 f"{source}: its '{dim}' coordinate does not match simulation.nc. To fix: "
                 f"delete {source} and rerun `rutsim report`."
             )
+    if blend is not None:
+        ds = xr.concat([ds, blend], dim="scenario", combine_attrs="override")
     return ds.transpose("scenario", "sample", "horizon")
+
+
+def _validate_pooled(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.Dataset:
+    fix = (
+        f"To fix: delete {source} and rerun `rutsim report` (pooled statistics then use "
+        "the kept paths)."
+    )
+    missing = [v for v in RETURN_SUMS + DRAWDOWN_SUMS if v not in ds.data_vars]
+    if missing:
+        raise RunOutputError(f"{source}: variables {missing} are missing. {fix}")
+    if (
+        ds.sizes.get("bin") != return_bin_centres().size
+        or ds.sizes.get("horizon") != sim.sizes["horizon"]
+        or not np.array_equal(ds["scenario"].values, sim["scenario"].values)
+    ):
+        raise RunOutputError(
+            f"{source}: its bins, horizons or scenarios do not match this rutsim version or "
+            f"simulation.nc. {fix}"
+        )
+    counts = ds["count"].values
+    if not np.all(np.isfinite(counts)) or np.any(counts.sum(axis=-1) <= 0):
+        raise RunOutputError(f"{source}: holds empty or non-finite counts. {fix}")
+    return ds
 
 
 def _read_manifest(path: Path) -> tuple[RunManifest, str]:
@@ -162,7 +206,7 @@ def load_run(folder: Path) -> RunData:
         raise RunOutputError(
             f"{sim_path}: simulation.nc is missing, so there is nothing to report on. {_RERUN}"
         )
-    sim = validate_simulation(_open_netcdf(sim_path), str(sim_path))
+    sim = validate_simulation(add_derived(_open_netcdf(sim_path)), str(sim_path))
     man_path = folder / MANIFEST_FILE
     manifest, text = _read_manifest(man_path)
     _check_agree(manifest, sim, man_path)
@@ -170,13 +214,17 @@ def load_run(folder: Path) -> RunData:
     draw = None
     if dm_path.is_file():
         draw = _validate_draw_metrics(_open_netcdf(dm_path), sim, str(dm_path))
+    pooled_path = folder / POOLED_FILE
+    pooled = None
+    if pooled_path.is_file() and draw is not None:
+        pooled = _validate_pooled(_open_netcdf(pooled_path), sim, str(pooled_path))
     cfg = folder / CONFIG_FILE
     config_toml = (
         read_text(cfg, error=RunOutputError, what="run config", fix=_RERUN_FIX)
         if cfg.is_file()
         else ""
     )
-    return RunData(sim, draw, manifest, text, config_toml, folder)
+    return RunData(sim, draw, manifest, text, config_toml, folder, pooled)
 
 
 def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -> dict[str, float]:
@@ -228,4 +276,6 @@ def run_metrics(run: Path | RunData, weights: Mapping[str, float] | None = None)
     """
     if not isinstance(run, RunData):
         run = load_run(Path(run))
-    return compute_metrics(run.simulation, resolve_weights(run, weights), run.draw_metrics)
+    return compute_metrics(
+        run.simulation, resolve_weights(run, weights), run.draw_metrics, run.pooled
+    )

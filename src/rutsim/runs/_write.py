@@ -17,11 +17,13 @@ import xarray as xr
 from rutsim.config import RunConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_write_text, write_netcdf
+from rutsim.runs._dataset import DERIVED_VARS
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
     DRIVERS_FILE,
     MANIFEST_FILE,
+    POOLED_FILE,
     SIMULATION_FILE,
     RunManifest,
 )
@@ -58,6 +60,7 @@ def write_run(
     config: RunConfig,
     manifest: RunManifest,
     drivers: pd.DataFrame,
+    pooled: xr.Dataset | None = None,
 ) -> None:
     """Write the simulation's files of a run folder.
 
@@ -77,6 +80,9 @@ def write_run(
         ``manifest.json``.
     drivers : pandas.DataFrame
         The per-scenario split of the central path into its drivers (``drivers.csv``).
+    pooled : xarray.Dataset, optional
+        Binned sums over every simulated path (``pooled.nc``,
+        :func:`rutsim.runs.pooled_dataset`).
     """
     folder = Path(folder)
     if tuple(str(s) for s in simulation["scenario"].values) != manifest.scenario_names:
@@ -86,8 +92,14 @@ def write_run(
         )
     # NetCDF files go straight into the temporary folder: the whole folder is renamed
     # into place only when everything succeeded.
-    write_netcdf(simulation, folder / SIMULATION_FILE)
-    write_netcdf(draw_metrics, folder / DRAW_METRICS_FILE)
+    # Sums of stored variables are not stored (a fifth of the file); the reader adds them.
+    stored = simulation.drop_vars([v for v in DERIVED_VARS if v in simulation])
+    stored.attrs["derived_variables"] = ", ".join(f"{k} = {v}" for k, v in DERIVED_VARS.items())
+    write_netcdf(stored, folder / SIMULATION_FILE, compress=True)
+    # Per-draw metrics are summaries of 100s of paths: float32 keeps 7 digits, half the size.
+    write_netcdf(draw_metrics, folder / DRAW_METRICS_FILE, compress=True, single_precision=True)
+    if pooled is not None:
+        write_netcdf(pooled, folder / POOLED_FILE, compress=True)
     drivers.to_csv(folder / DRIVERS_FILE, index=False, float_format="%.10g")
     atomic_write_text(folder / CONFIG_FILE, config_to_toml(config))
     atomic_write_text(folder / MANIFEST_FILE, manifest_json(manifest))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import tomllib
@@ -13,15 +14,12 @@ from pydantic import ValidationError
 from rutsim.config import MAX_TOML_BYTES, ScenarioSelection
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.fileio import read_text
-from rutsim.scenario._schema import Scenario
+from rutsim.scenario._schema import Scenario, VariablePath
 
 __all__ = ["ScenarioSet", "list_scenarios", "load_scenario", "load_scenarios"]
 
-_TOP_KEYS = "name, description, weight, as_of, fedfunds, slope, spread"
-_PATH_KEYS = (
-    "meetings, start, year_end, long_run, long_run_half_life, table, hold_after_end, "
-    "relative, uncertainty, source"
-)
+_TOP_KEYS = tuple(Scenario.model_fields)
+_PATH_KEYS = tuple(VariablePath.model_fields)
 
 
 class ScenarioSet(NamedTuple):
@@ -70,9 +68,11 @@ def _format_errors(source: str, exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             where = "a variable's path" if len(err["loc"]) > 1 else "the top level"
             allowed = _PATH_KEYS if len(err["loc"]) > 1 else _TOP_KEYS
+            close = difflib.get_close_matches(str(err["loc"][-1]), allowed, n=2, cutoff=0.6)
+            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
             msg = (
-                f"unknown key. To fix: remove it or check its spelling; keys allowed at "
-                f"{where}: {allowed} (variables: fedfunds, slope, spread)"
+                f"unknown key. {hint}To fix: remove it or check its spelling; keys allowed "
+                f"at {where}: {', '.join(allowed)}"
             )
         elif err["type"] == "missing":
             msg = "required key is missing. To fix: add it"
@@ -113,11 +113,13 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path = Path("scenarios
     """
     path = _resolve(name_or_path, scenario_dir)
     if not path.is_file():
-        available = ", ".join(list_scenarios(path.parent)) or "none"
+        known = list_scenarios(path.parent)
+        close = difflib.get_close_matches(path.stem, known, n=3, cutoff=0.6)
+        hint = f"Did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
         raise ScenarioError(
-            f"scenario '{name_or_path}' not found: {path} does not exist. Scenarios in "
-            f"{path.parent}: {available}. To fix: check the name, or write {path} "
-            "(see scenarios/README.md for the format)."
+            f"scenario '{name_or_path}' not found: {path} does not exist. {hint}Scenarios in "
+            f"{path.parent}: {', '.join(known) or 'none'}. To fix: check the name, or write "
+            f"{path} (see scenarios/README.md for the format)."
         )
     try:
         data = tomllib.loads(

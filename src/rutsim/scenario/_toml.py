@@ -158,7 +158,7 @@ def write_scenario(
     if path.exists() and not overwrite:
         raise ScenarioError(
             f"{path} already exists and rutsim never overwrites a scenario file silently. "
-            "To fix: pass --force to replace it, or choose another --name or --out."
+            "To fix: pass --overwrite to replace it, or choose another --name or --out."
         )
     atomic_write_text(path, scenario_to_toml(scenario, row_labels=row_labels))
     return path

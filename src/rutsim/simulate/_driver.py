@@ -108,6 +108,7 @@ def run_simulation(
     shocks: ShockSpec,
     reducer: Reducer,
     progress: Progress | None = None,
+    pooler: Reducer | None = None,
 ) -> SimulationResult:
     """Simulate every scenario for (up to ``max_draws``) posterior samples, chunk by chunk.
 
@@ -130,11 +131,15 @@ def run_simulation(
         ``(scenario, sample)``; sees every path of the chunk.
     progress : callable, optional
         ``(done, total)`` after each chunk.
+    pooler : callable, optional
+        Like ``reducer``, but its outputs (any shape, the same for every chunk) are summed
+        over chunks, in chunk order: e.g. :func:`rutsim.risk.bin_paths`, whose sums pool
+        every path of every draw.
 
     Returns
     -------
     SimulationResult
-        Kept paths, concatenated reductions and timings.
+        Kept paths, concatenated reductions, summed pooled outputs and timings.
     """
     horizon, n_paths = sim_config.horizon, sim_config.paths_per_draw
     names, stacked = _stack_scenarios(scenarios, horizon)
@@ -147,9 +152,10 @@ def run_simulation(
     np_dtype = np.dtype(sim_config.dtype)
     kept = SimPaths(*(np.empty((len(names), n, keep, horizon), np_dtype) for _ in SimPaths._fields))
     pieces: dict[str, list[np.ndarray]] = {}
+    pooled: dict[str, np.ndarray] = {}
     host_params = PosteriorParams(*(np.asarray(a) for a in params))
 
-    def one_chunk(start: int) -> tuple[int, Mapping[str, np.ndarray]]:
+    def one_chunk(start: int) -> tuple[int, Mapping[str, np.ndarray], Mapping[str, np.ndarray]]:
         stop = min(start + chunk, n)
         index = chosen[start:stop]
         padded = np.concatenate([index, np.full(chunk - len(index), index[-1])])
@@ -169,11 +175,17 @@ def run_simulation(
         out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
         for field, dst in zip(out_np, kept, strict=True):
             dst[:, start:stop] = field[:, :, :keep]  # disjoint slices: safe across threads
-        return stop, reducer(out_np, ChunkInfo(start, stop, index, names))
+        info = ChunkInfo(start, stop, index, names)
+        return stop, reducer(out_np, info), ({} if pooler is None else pooler(out_np, info))
 
-    def collect(stop: int, reduced: Mapping[str, np.ndarray]) -> None:
+    def collect(
+        stop: int, reduced: Mapping[str, np.ndarray], sums: Mapping[str, np.ndarray]
+    ) -> None:
         for name, value in reduced.items():
             pieces.setdefault(name, []).append(np.asarray(value))
+        for name, value in sums.items():
+            # In chunk order, so the float sums do not depend on thread timing.
+            pooled[name] = pooled[name] + value if name in pooled else np.array(value)
         if progress is not None:
             progress(stop, n)
 
@@ -185,7 +197,8 @@ def run_simulation(
     # threads (JAX and NumPy release the GIL); at most `workers` chunks are in memory and
     # results are collected in order, so the output never depends on the thread timing.
     with ThreadPoolExecutor(max_workers=sim_config.workers) as pool:
-        pending: deque[Future[tuple[int, Mapping[str, np.ndarray]]]] = deque()
+        pending: deque[Future[tuple[int, Mapping[str, np.ndarray], Mapping[str, np.ndarray]]]]
+        pending = deque()
         for start in starts[1:]:
             if len(pending) >= sim_config.workers:
                 collect(*pending.popleft().result())
@@ -202,5 +215,6 @@ def run_simulation(
         horizon=horizon,
         dtype=sim_config.dtype,
         chunk_size=chunk,
+        pooled=pooled,
         timings={"first_chunk_s": first_chunk_s, "simulate_s": time.perf_counter() - t0},
     )

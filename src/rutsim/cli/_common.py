@@ -1,0 +1,31 @@
+"""What every long-running command shares: status lines on stderr, and --quiet."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+
+from rutsim.status import reporting
+
+
+@contextlib.contextmanager
+def status_lines(quiet: bool) -> Iterator[None]:
+    """Print each phase a command announces as one stderr line, with the time elapsed.
+
+    Standard output keeps only the result (tables, paths), so it can be piped; ``quiet``
+    silences the phases.
+    """
+    if quiet:
+        with reporting(None):
+            yield
+        return
+    start = time.perf_counter()
+
+    def line(text: str) -> None:
+        elapsed = int(time.perf_counter() - start)
+        print(f"[{elapsed // 60:d}:{elapsed % 60:02d}] {text}", file=sys.stderr, flush=True)
+
+    with reporting(line):
+        yield
