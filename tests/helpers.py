@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -53,6 +54,15 @@ def run_cli(
         code = int(exc.code or 0)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+#: A status line on stderr (``rutsim.cli._common.status_lines``): ``[m:ss] phase``.
+STATUS_LINE = re.compile(r"\[\d+:\d\d\] ")
+
+
+def without_status(err: str) -> str:
+    """Stderr without the status lines that announce phases before an error."""
+    return "".join(ln for ln in err.splitlines(keepends=True) if not STATUS_LINE.match(ln))
 
 
 SCENARIOS = {

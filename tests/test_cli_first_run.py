@@ -11,7 +11,6 @@ sampling again and announces each run phase.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 
 import rutsim.model._api
+from helpers import STATUS_LINE
 
 ROOT = Path(__file__).resolve().parents[1]
 Cli = Callable[..., tuple[int, str, str]]
@@ -69,7 +69,7 @@ ACCEPT_PHASES = (
 
 
 def _phases(err: str) -> list[str]:
-    return [ln for ln in err.splitlines() if re.match(r"\[\d+:\d\d\] ", ln)]
+    return [ln for ln in err.splitlines() if STATUS_LINE.match(ln)]
 
 
 def _in_order(lines: list[str], phases: tuple[str, ...]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import rutsim.pipeline
-from helpers import TINY, fake_fit
+from helpers import STATUS_LINE, TINY, fake_fit, without_status
 from rutsim.config import load_run_config
 from rutsim.runs import load_run
 
@@ -126,8 +126,8 @@ def test_bad_overrides_name_the_key_and_the_fix(
     code, out, err = cli("run", "configs/tiny.toml", "--name", "bad", *args)
     assert code == 2, (out, err)
     # Status lines may come first; then exactly one error message, never a traceback.
-    problems = [ln for ln in err.splitlines() if not re.match(r"\[\d+:\d\d\] |  ", ln)]
-    assert len(problems) == 1 and problems[0].startswith("error: "), err
+    message = without_status(err)
+    assert message.startswith("error: ") and message.count("error: ") == 1, err
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in err, (fragment, err)
@@ -169,12 +169,12 @@ def test_status_lines_announce_every_phase_once_in_order(project: Path, cli: Cli
         "outputs.report=true",
     )
     assert code == 0, err
-    lines = [ln for ln in err.splitlines() if re.match(r"\[\d+:\d\d\] ", ln)]
+    lines = [ln for ln in err.splitlines() if STATUS_LINE.match(ln)]
     found = [next(i for i, ln in enumerate(lines) if phase in ln) for phase in RUN_PHASES]
     assert found == sorted(found) and len(lines) == len(RUN_PHASES), lines
     # The result goes to stdout, the phases only to stderr, nothing twice.
     assert "run status -> outputs/status" in out and "VaR 95" in out
-    assert not any(re.match(r"\[\d+:\d\d\] ", ln) for ln in out.splitlines())
+    assert not any(STATUS_LINE.match(ln) for ln in out.splitlines())
     assert "report: outputs/status/report.html" in out
 
 
@@ -225,3 +225,12 @@ def test_every_command_resolves_default_folders_against_the_project_root(
     assert code == 0, err
     assert (project / "outputs" / "from-deep" / "manifest.json").is_file()
     assert f"run from-deep -> {project / 'outputs' / 'from-deep'}" in out
+
+
+def test_commands_are_registered_once_however_often_main_runs(cli: Cli) -> None:
+    from rutsim.cli import app
+
+    for _ in range(3):
+        assert cli("--version")[0] == 0
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert len(names) == len(set(names)), names

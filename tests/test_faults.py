@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 import rutsim.pipeline
-from helpers import SMALL_FIT_TOML, TINY, fake_fit
+from helpers import SMALL_FIT_TOML, TINY, fake_fit, without_status
 from rutsim import fslock
 from rutsim.fileio import host_tag, tmp_prefix
 from rutsim.risk import conditional_value_at_risk, probability_below, value_at_risk
@@ -84,9 +84,13 @@ def _edit(path: Path, old: str, new: str) -> None:
 def assert_clean_failure(
     proj: Path, before: dict[str, str], code: int, err: str, *fragments: str
 ) -> None:
-    """Exit 2, one 'error:' message with the fragments and a fix, nothing changed on disk."""
+    """Exit 2, one 'error:' message with the fragments and a fix, nothing changed on disk.
+
+    Status lines announcing the phases reached before the error may precede it.
+    """
     assert code == 2, err
-    assert err.startswith("error: "), err
+    err = without_status(err)
+    assert err.startswith("error: ") and err.count("error: ") == 1, err
     assert "Traceback" not in err
     assert "To fix" in err or "to fix" in err.lower(), err
     for fragment in fragments:

@@ -5,6 +5,7 @@ Each command group lives in its own module and registers a Typer sub-app here.
 
 from __future__ import annotations
 
+import functools
 import sys
 from typing import Annotated, NoReturn
 
@@ -49,6 +50,7 @@ def _root(
     """Monte Carlo scenario engine for U.S. small caps: Fed paths to return distributions."""
 
 
+@functools.cache
 def _flags_without_metavar() -> None:
     # Typer's rich help prints a "<bool>" value column for on/off flags, which take no
     # value; show nothing there, as click's plain help does.
@@ -65,9 +67,12 @@ def _flags_without_metavar() -> None:
 _COMMAND_MODULES = ("_data", "_model", "_scenario", "_run", "_compare", "_report", "_validate")
 
 
+@functools.cache
 def _register() -> None:
     # Each command module exposes ``register(app)``; imported lazily so that ``--help``
-    # and light commands do not pay for importing PyMC or JAX.
+    # and light commands do not pay for importing PyMC or JAX. Once per process: the app
+    # is global, and registering again on every ``main()`` (tests call it hundreds of
+    # times) would pile up duplicate commands and slow every call down.
     import importlib
 
     for name in _COMMAND_MODULES:
