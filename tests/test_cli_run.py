@@ -127,7 +127,8 @@ def test_bad_overrides_name_the_key_and_the_fix(
     assert code == 2, (out, err)
     # Status lines may come first; then exactly one error message, never a traceback.
     message = without_status(err)
-    assert message.startswith("error: ") and message.count("error: ") == 1, err
+    assert message.startswith("error: "), err
+    assert sum(ln.startswith("error: ") for ln in message.splitlines()) == 1, err
     assert "Traceback" not in err
     for fragment in fragments:
         assert fragment in err, (fragment, err)

@@ -90,7 +90,8 @@ def assert_clean_failure(
     """
     assert code == 2, err
     err = without_status(err)
-    assert err.startswith("error: ") and err.count("error: ") == 1, err
+    assert err.startswith("error: "), err
+    assert sum(ln.startswith("error: ") for ln in err.splitlines()) == 1, err
     assert "Traceback" not in err
     assert "To fix" in err or "to fix" in err.lower(), err
     for fragment in fragments:
