@@ -228,7 +228,7 @@ def fit_or_load(
 #: How long compiling and a whole first fit of the default model take on 2 cores
 #: (measured: benchmarks/README.md, "First run, phase by phase").
 COMPILE_NOTE = "1 minute"
-FIT_NOTE = "4 minutes on 2 cores"
+FIT_NOTE = "2-3 minutes on 2 cores"
 
 #: Folder under ``[outputs].models_dir`` where fits that failed the gate are kept.
 QUARANTINE = "quarantine"
