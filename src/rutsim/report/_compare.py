@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from rutsim.report._summary import table_value
 from rutsim.risk import BLEND, quantile
 from rutsim.runs import RunData
 
@@ -68,16 +69,6 @@ def _draws(run: RunData, entity: str, metric: str, horizon: int) -> np.ndarray:
     )
 
 
-def _pooled(table: pd.DataFrame, entity: str, metric: str, horizon: int) -> float:
-    sel = table[
-        (table.scenario == entity)
-        & (table.metric == metric)
-        & (table.horizon == horizon)
-        & (table.statistic == "pooled")
-    ]
-    return float(sel.value.iloc[0]) if len(sel) else float("nan")
-
-
 def _interval(diff: np.ndarray) -> tuple[float, float, float]:
     diff = diff[np.isfinite(diff)]
     if diff.size == 0:
@@ -97,7 +88,7 @@ def scenario_differences(
             continue
         for h in horizons:
             for metric in COMPARED:
-                a, b = _pooled(table, entity, metric, h), _pooled(table, base, metric, h)
+                a, b = table_value(table, entity, h, metric), table_value(table, base, h, metric)
                 da, db = _draws(run, entity, metric, h), _draws(run, base, metric, h)
                 paired = da.size == db.size and da.size > 0
                 lo, hi, pp = _interval(da - db) if paired else (np.nan, np.nan, np.nan)
@@ -129,7 +120,10 @@ def run_differences(
     for entity in shared:
         for h in horizons:
             for metric in COMPARED:
-                va, vb = _pooled(table_a, entity, metric, h), _pooled(table_b, entity, metric, h)
+                va, vb = (
+                    table_value(table_a, entity, h, metric),
+                    table_value(table_b, entity, h, metric),
+                )
                 da, db = _draws(a, entity, metric, h), _draws(b, entity, metric, h)
                 if da.size and db.size:
                     if not paired:

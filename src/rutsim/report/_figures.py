@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from rutsim.report._history import History
+from rutsim.report._summary import table_value
 from rutsim.risk import BLEND, COMPONENTS, RETURN_BIN_WIDTH, RETURN_RANGE, quantile
 from rutsim.runs import RunData
 
@@ -55,16 +56,6 @@ def horizon_label(h: int) -> str:
         years = h // 4
         return f"{h} quarters ({years} year{'s' if years > 1 else ''})"
     return f"{h} quarter{'s' if h > 1 else ''}"
-
-
-def _stat(table: pd.DataFrame, entity: str, horizon: int, metric: str, stat: str) -> float:
-    sel = table[
-        (table.scenario == entity)
-        & (table.horizon == horizon)
-        & (table.metric == metric)
-        & (table.statistic == stat)
-    ]
-    return float(sel.value.iloc[0])
 
 
 # ---------------------------------------------------------------- return distributions
@@ -129,8 +120,8 @@ def distribution_chart(
         dens = mass[e] / widths
         ax.stairs(dens, edges, fill=True, color=colours[e], alpha=0.35)
         ax.stairs(dens, edges, color=colours[e], lw=1.2)
-        med = 100 * _stat(table, e, horizon, "return_median", "pooled")
-        var = 100 * _stat(table, e, horizon, "var_95", "pooled")
+        med = 100 * table_value(table, e, horizon, "return_median", "pooled")
+        var = 100 * table_value(table, e, horizon, "var_95", "pooled")
         ax.axvline(0, color="grey", lw=0.8)
         ax.axvline(med, color="black", lw=1.4)
         ax.axvline(-var, color="#b2182b", lw=1.6, ls="--")
@@ -319,12 +310,12 @@ def var_cvar_chart(
         for j, (m, label, mk) in enumerate(_MEASURES):
             for i, e in enumerate(entities):
                 x = i + (j - 1.5) * width
-                lo = 100 * _stat(table, e, horizon, m, "draw_q05")
-                hi = 100 * _stat(table, e, horizon, m, "draw_q95")
+                lo = 100 * table_value(table, e, horizon, m, "draw_q05")
+                hi = 100 * table_value(table, e, horizon, m, "draw_q95")
                 ax.plot([x, x], [lo, hi], color=colours[e], lw=2)
                 ax.plot(
                     x,
-                    100 * _stat(table, e, horizon, m, "pooled"),
+                    100 * table_value(table, e, horizon, m, "pooled"),
                     marker=mk,
                     color=colours[e],
                     mec="black",
@@ -364,7 +355,10 @@ def attribution_chart(
             neg = np.zeros(len(entities))
             for c in COMPONENTS:
                 vals = np.array(
-                    [100 * _stat(table, e, horizon, f"attr_{tag}_{c}", "pooled") for e in entities]
+                    [
+                        100 * table_value(table, e, horizon, f"attr_{tag}_{c}", "pooled")
+                        for e in entities
+                    ]
                 )
                 base = np.where(vals >= 0, pos, neg)
                 ax.bar(
@@ -378,7 +372,8 @@ def attribution_chart(
                 pos += np.where(vals >= 0, vals, 0)
                 neg += np.where(vals < 0, vals, 0)
             totals = [
-                100 * _stat(table, e, horizon, f"attr_{tag}_total", "pooled") for e in entities
+                100 * table_value(table, e, horizon, f"attr_{tag}_total", "pooled")
+                for e in entities
             ]
             ax.plot(x, totals, "k_", ms=26, mew=3, label="total")
             ax.axhline(0, color="grey", lw=0.8)

@@ -29,6 +29,19 @@ HEADLINE_METRICS: dict[str, str] = {
 }
 
 
+def table_value(
+    table: pd.DataFrame, entity: str, horizon: int, metric: str, statistic: str = "pooled"
+) -> float:
+    """One cell of the long metrics table (NaN when the table lacks it)."""
+    sel = table[
+        (table.scenario == entity)
+        & (table.horizon == horizon)
+        & (table.metric == metric)
+        & (table.statistic == statistic)
+    ]
+    return float(sel.value.iloc[0]) if len(sel) else float("nan")
+
+
 def headline_horizons(requested: Sequence[int], n_horizon: int) -> list[int]:
     """Return the requested call-out horizons the run covers, plus the last quarter."""
     hs = sorted({h for h in requested if 1 <= h <= n_horizon} | {n_horizon})
