@@ -1,7 +1,7 @@
 """Cost of the non-finite checks in the risk reducer (issue 14), per CPU-second.
 
 ``OMP_NUM_THREADS=1 python benchmarks/bench_finite_checks.py``: the reducer on one chunk
-of 288k path-steps with the pipeline's ``check_finite`` and the risk functions' NaN/inf
+of 288k path-steps with the run reducer's ``check_finite`` and the risk functions' NaN/inf
 refusal, against the same reducer with the checks replaced by identity; best of 5, CPU
 seconds of this process, one thread on both sides.
 """
@@ -14,8 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 import rutsim.risk._array as risk_array
-from rutsim.pipeline import check_finite
-from rutsim.risk import draw_metrics
+from rutsim.risk import check_finite, draw_metrics
 from rutsim.types import SimPaths
 
 SHAPE = (3, 40, 200, 12)  # scenarios, draws, paths, quarters: 288k path-steps

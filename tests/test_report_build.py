@@ -256,7 +256,11 @@ def test_cli_on_broken_simulation_gives_one_message_and_changes_nothing(
     result = _cli(folder)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    expected = "simulation.nc is missing" if damage == "missing" else "cannot be read as NetCDF"
+    expected = (
+        "simulation.nc (or simulation.zarr) is missing"
+        if damage == "missing"
+        else "cannot be read as NetCDF"
+    )
     assert expected in result.stderr
     assert "rutsim run" in result.stderr  # the fix
     assert _snapshot(folder) == before

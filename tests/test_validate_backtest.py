@@ -207,6 +207,25 @@ def test_one_worker_gives_the_same_scores(result, project: Path, small_fit) -> N
     pd.testing.assert_frame_equal(again.scores, result.scores)
 
 
+def test_origins_as_dask_tasks_give_the_same_scores(result, project: Path, small_fit) -> None:
+    pytest.importorskip("distributed", reason="the scale extra is not installed")
+    text = (project / "configs" / "tiny.toml").read_text()
+    text = text.replace("[simulation]\n", '[simulation]\nexecutor = "dask"\n')
+    text += '\n[dask]\nn_workers = 2\ndashboard_address = ""\n'
+    (project / "configs" / "dask.toml").write_text(text)
+    lines: list[str] = []
+    on_dask = backtest(
+        project / "configs" / "dask.toml",
+        name="dask",
+        echo=lines.append,
+        fit=functools.partial(saved_fit, small_fit.path),
+    )
+    pd.testing.assert_frame_equal(on_dask.scores, result.scores)
+    assert on_dask.manifest["executor"] == "dask"
+    assert any("3 origins as tasks on the Dask cluster (2 worker threads)" in x for x in lines)
+    assert sum(": done, " in x for x in lines) == 3
+
+
 @pytest.mark.slow
 def test_real_fits_per_origin_see_only_their_past_and_are_reused(tmp_path: Path) -> None:
     (tmp_path / "configs").mkdir()

@@ -36,3 +36,7 @@ class ModelStoreError(RutsimError):
 
 class RunOutputError(RutsimError):
     """A run folder is missing, corrupt, or would be overwritten."""
+
+
+class ClusterError(RutsimError):
+    """The Dask cluster cannot be reached or used (or the ``scale`` extra is missing)."""

@@ -14,10 +14,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -27,22 +28,27 @@ import xarray as xr
 from rich.progress import Progress, TimeElapsedColumn
 
 from rutsim import signals
-from rutsim.config import RunConfig, load_config, naming_source
+from rutsim.cluster import Runner, dask_client, dask_runner, import_distributed, thread_runner
+from rutsim.config import DaskConfig, RunConfig, load_config, naming_source
 from rutsim.data import load_panel
-from rutsim.errors import ScenarioError
 from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import describe_model, format_headline, headline_table, write_report_files
-from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, bin_paths, draw_metrics, quantile
+from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, RunReducer, bin_paths, quantile
 from rutsim.runs import (
+    SIMULATION_ZARR,
     RunManifest,
     RunSizes,
     ScenarioEntry,
+    ZarrPathWriter,
+    add_derived,
     check_budget,
+    check_zarr_available,
     draw_metrics_dataset,
     estimate_budget,
     load_run,
     make_run_id,
+    open_simulation_zarr,
     pooled_dataset,
     reserve_folder,
     sample_coords,
@@ -58,9 +64,9 @@ from rutsim.scenario import (
     load_scenarios,
     scenario_arrays,
 )
-from rutsim.simulate import ChunkInfo, run_simulation, use_precision
+from rutsim.simulate import plan_chunks, run_simulation, use_precision
 from rutsim.status import announce, shown
-from rutsim.types import ScenarioArrays, SimPaths, SimulationResult
+from rutsim.types import ScenarioArrays, SimulationResult
 
 
 class FitFunction(Protocol):
@@ -151,23 +157,29 @@ def run(
         with naming_source(source):
             prepared = prepare(cfg, source, say)
         t_model = time.perf_counter()
-        with naming_source(source):
-            fitted = (fit or fit_or_load)(cfg, progress=progress)
-        signals.check()
-        say(describe_model(fitted))
-        t_sim = time.perf_counter()
-        result = _simulate(cfg, fitted, prepared, progress)
-        t_write = time.perf_counter()
-
         run_id = final.name
         quarters = horizon_quarters(prepared.anchor.first_quarter, cfg.simulation.horizon)
         versions = package_versions()
-        announce("computing the metrics over every path and the drivers of each scenario")
-        simulation, metrics, pooled = _datasets(
-            result, quarters, fitted, cfg, run_id, config_hash, versions, prepared
-        )
-        drivers = central_drivers(simulation, fitted)
-        with atomic_dir(final) as tmp:
+        # The cluster is joined (or started) before the fit, so an unreachable scheduler
+        # fails at once rather than after minutes of sampling; it is let go after the
+        # simulation, before the metrics and the report.
+        with contextlib.ExitStack() as cluster, atomic_dir(final) as tmp:
+            runner = cluster.enter_context(_executor(cfg))
+            with naming_source(source):
+                fitted = (fit or fit_or_load)(cfg, progress=progress)
+            signals.check()
+            say(describe_model(fitted))
+            t_sim = time.perf_counter()
+            provenance = _provenance(cfg, fitted, run_id, config_hash, versions)
+            sink = _zarr_writer(tmp, cfg, fitted, prepared, quarters, provenance)
+            result = _simulate(cfg, fitted, prepared, progress, runner, sink)
+            cluster.close()
+            t_write = time.perf_counter()
+            announce("computing the metrics over every path and the drivers of each scenario")
+            simulation, metrics, pooled = _datasets(
+                result, quarters, fitted, cfg, provenance, prepared, tmp if sink else None
+            )
+            drivers = central_drivers(simulation, fitted)
             timings = {
                 "prepare": t_model - t_start,
                 "model": t_sim - t_model,
@@ -187,6 +199,7 @@ def run(
                 manifest=manifest,
                 drivers=drivers,
                 pooled=pooled,
+                streamed=sink is not None,
             )
             out = cfg.outputs
             files = write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
@@ -222,6 +235,7 @@ class Prepared(NamedTuple):
     arrays: list[tuple[str, ScenarioArrays]]
     notes: tuple[str, ...]
     budget_seconds: float = 0.0
+    streams: bool = False
 
 
 def _duration(seconds: float) -> str:
@@ -252,41 +266,84 @@ def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared
         )
         notes += check_plausible(s, values)
         arrays.append((s.name, values))
-    budget = estimate_budget(cfg.simulation, len(arrays), cfg.sampler.chains * cfg.sampler.draws)
+    sim, dask = cfg.simulation, cfg.dask
+    budget = estimate_budget(
+        sim,
+        len(arrays),
+        cfg.sampler.chains * cfg.sampler.draws,
+        stream_above_mb=cfg.outputs.stream_above_mb,
+        workers=dask.n_workers * dask.threads_per_worker if sim.executor == "dask" else None,
+    )
     notes += check_budget(budget, outputs_dir=cfg.outputs.dir, source=source)
+    notes += executor_notes(cfg)
+    if sim.executor == "dask":
+        import_distributed()  # a missing extra fails here, before any fitting
+    if budget.streams:
+        check_zarr_available(
+            f"a run whose kept paths take {budget.kept_bytes / 1e6:,.0f} MB "
+            f"(above outputs.stream_above_mb = {cfg.outputs.stream_above_mb:g})"
+        )
     for note in notes:
         say(f"note: {note}")
-    return Prepared(scen_set, anchor, arrays, tuple(notes), budget.seconds)
+    return Prepared(scen_set, anchor, arrays, tuple(notes), budget.seconds, budget.streams)
 
 
-def _reducer(weights: Sequence[float]) -> Callable[[SimPaths, ChunkInfo], dict[str, np.ndarray]]:
-    def reduce(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
-        check_finite(paths, chunk.scenario_names)
-        return draw_metrics(paths, blend_weights=weights)
+def executor_notes(cfg: RunConfig) -> list[str]:
+    """Return the settings that have no effect with the chosen executor (notes, not errors)."""
+    if cfg.simulation.executor == "local" and (
+        "dask" in cfg.model_fields_set or cfg.dask != DaskConfig()
+    ):
+        return [
+            'the config has a [dask] section but simulation.executor = "local": the run '
+            'uses threads in this process. Set simulation.executor = "dask" to use it.'
+        ]
+    return []
 
-    return reduce
+
+@contextlib.contextmanager
+def _executor(cfg: RunConfig) -> Iterator[Runner]:
+    """Yield the runner of the simulation's chunks: local threads, or the ``[dask]`` cluster."""
+    if cfg.simulation.executor == "dask":
+        with dask_client(cfg.dask) as client:
+            yield dask_runner(client)
+    else:
+        yield thread_runner(cfg.simulation.workers)
 
 
-def _pooler(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
-    return bin_paths(paths)
+def _zarr_writer(
+    folder: Path,
+    cfg: RunConfig,
+    fitted: FittedModel,
+    prepared: Prepared,
+    quarters: Sequence[str],
+    provenance: Mapping[str, str | int | float],
+) -> ZarrPathWriter | None:
+    """Return the streaming writer of a large run's ``simulation.zarr`` (else None)."""
+    if not prepared.streams:
+        return None
+    sim = cfg.simulation
+    plan = plan_chunks(sim, len(prepared.arrays), _posterior_size(fitted))
+    return ZarrPathWriter(
+        folder / SIMULATION_ZARR,
+        scenario_names=[name for name, _ in prepared.arrays],
+        sample_index=plan.sample_index,
+        n_paths=sim.paths_per_draw,
+        horizon=sim.horizon,
+        dtype=sim.dtype,
+        keep=plan.keep,
+        chunk=plan.chunk,
+        quarters=quarters,
+        draws_per_chain=_draws_per_chain(fitted),
+        attrs=provenance,
+    )
 
 
-def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
-    """Refuse simulated paths with non-finite values, naming the scenario and the variable.
+def _posterior_size(fitted: FittedModel) -> int:
+    return int(np.shape(next(iter(fitted.params)))[0])
 
-    The scenario checks catch impossible inputs before the run; this catches a model
-    pushed past what it can extrapolate, at the first chunk where it happens.
-    """
-    for field, values in zip(SimPaths._fields, paths, strict=True):
-        bad = ~np.isfinite(values)
-        if bad.any():
-            scenario = scenario_names[int(np.argwhere(bad)[0][0])]
-            raise ScenarioError(
-                f"scenario '{scenario}': the simulation overflowed ({field} is not finite "
-                f"in {int(bad.sum())} values). The scenario's paths are outside what the "
-                "model can extrapolate. Nothing was written. To fix: check its values and "
-                "uncertainty against scenarios/README.md."
-            )
+
+def _draws_per_chain(fitted: FittedModel) -> int | None:
+    return int(fitted.posterior["posterior"].sizes.get("draw", 0)) or None
 
 
 def _simulate(
@@ -294,6 +351,8 @@ def _simulate(
     fitted: FittedModel,
     prepared: Prepared,
     progress: bool,
+    runner: Runner,
+    keep_sink: ZarrPathWriter | None,
 ) -> SimulationResult:
     sim = cfg.simulation
     sizes = fitted.posterior["posterior"].sizes
@@ -317,25 +376,19 @@ def _simulate(
             prepared.arrays,
             sim,
             fitted.shocks,
-            _reducer(prepared.scenarios.weights),
+            RunReducer(tuple(float(w) for w in prepared.scenarios.weights)),
             progress=update,
-            pooler=_pooler,
+            pooler=bin_paths,
+            runner=runner,
+            keep_sink=keep_sink,
         )
 
 
-def _datasets(
-    result: SimulationResult,
-    quarters: Sequence[str],
-    fitted: FittedModel,
-    cfg: RunConfig,
-    run_id: str,
-    config_hash: str,
-    versions: dict[str, str],
-    prepared: Prepared,
-) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
-    """``simulation.nc``, ``draw_metrics.nc`` and ``pooled.nc``, all carrying the provenance."""
-    draws_per_chain = int(fitted.posterior["posterior"].sizes.get("draw", 0)) or None
-    provenance: dict[str, str | int | float] = {
+def _provenance(
+    cfg: RunConfig, fitted: FittedModel, run_id: str, config_hash: str, versions: dict[str, str]
+) -> dict[str, str | int | float]:
+    """Return the attrs every dataset of the run carries: ids, hashes, seed, versions."""
+    return {
         "run_id": run_id,
         "config_json": json.dumps(cfg.to_json_dict(), sort_keys=True),
         "config_hash": config_hash,
@@ -346,9 +399,29 @@ def _datasets(
         "versions_json": json.dumps(versions, sort_keys=True),
         "as_of": fitted.manifest.as_of,
     }
-    simulation = simulation_dataset(
-        result, quarters=quarters, draws_per_chain=draws_per_chain, attrs=provenance
-    )
+
+
+def _datasets(
+    result: SimulationResult,
+    quarters: Sequence[str],
+    fitted: FittedModel,
+    cfg: RunConfig,
+    provenance: dict[str, str | int | float],
+    prepared: Prepared,
+    streamed_to: Path | None,
+) -> tuple[xr.Dataset, xr.Dataset, xr.Dataset]:
+    """Build the kept paths, ``draw_metrics.nc`` and ``pooled.nc``, carrying the provenance.
+
+    The kept paths are a new dataset, or (``streamed_to``) the ``simulation.zarr``
+    written there during the simulation, opened lazily.
+    """
+    draws_per_chain = _draws_per_chain(fitted)
+    if streamed_to is None:
+        simulation = simulation_dataset(
+            result, quarters=quarters, draws_per_chain=draws_per_chain, attrs=provenance
+        )
+    else:
+        simulation = add_derived(open_simulation_zarr(streamed_to / SIMULATION_ZARR))
     short = {k: v for k, v in provenance.items() if k != "config_json"}
     coords = sample_coords(result, quarters, draws_per_chain)
     # The reducer appended the per-draw blend as one more scenario entry.
@@ -390,7 +463,7 @@ def _manifest(
             scenarios=len(result.scenario_names),
             samples=int(result.sample_index.size),
             paths_per_draw=result.n_paths,
-            kept_paths=int(result.paths.total_return.shape[2]),
+            kept_paths=min(cfg.simulation.keep_paths, result.n_paths),
             horizon=result.horizon,
             chunk_size=result.chunk_size,
             dtype=result.dtype,
@@ -405,6 +478,7 @@ def _manifest(
             for s, w in zip(prepared.scenarios.scenarios, prepared.scenarios.weights, strict=True)
         ),
         scenario_notes=prepared.notes,
+        executor=cfg.simulation.executor,
         timings_s={k: round(v, 3) for k, v in timings.items()},
     )
 

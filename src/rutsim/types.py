@@ -168,9 +168,9 @@ class SimulationResult(NamedTuple):
         Names along the ``scenario`` axis.
     sample_index : int array, shape ``(sample,)``
         Posterior index of each simulated sample.
-    paths : SimPaths
+    paths : SimPaths or None
         Kept full paths, each field ``(scenario, sample, path, horizon)`` with
-        ``path < keep_paths``.
+        ``path < keep_paths``; None when they were streamed to disk chunk by chunk.
     metrics : mapping of str to array
         Reducer outputs over all paths, leading axes ``(scenario, sample)``.
     n_paths : int
@@ -189,7 +189,7 @@ class SimulationResult(NamedTuple):
 
     scenario_names: tuple[str, ...]
     sample_index: np.ndarray
-    paths: SimPaths
+    paths: SimPaths | None
     metrics: Mapping[str, np.ndarray]
     n_paths: int
     horizon: int

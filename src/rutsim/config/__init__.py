@@ -9,6 +9,7 @@ from rutsim.config._base import (
     read_toml,
     validate_model,
 )
+from rutsim.config._dask import DaskConfig
 from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN, DataConfig, UserSeries
 from rutsim.config._model import ModelConfig, PriorSpec, SamplerConfig
 from rutsim.config._outputs import OutputConfig
@@ -32,6 +33,7 @@ __all__ = [
     "names_with",
     "CONDITION_KEYWORDS",
     "BacktestConfig",
+    "DaskConfig",
     "DataConfig",
     "FrozenModel",
     "ModelConfig",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from rutsim.config._base import FrozenModel
 
@@ -18,6 +18,11 @@ class OutputConfig(FrozenModel):
         Horizons (quarters) called out in ``summary.json`` and the report's tables; the
         metrics tables always cover every quarter. Horizons beyond the simulated one are
         skipped and the last simulated quarter is always added.
+    stream_above_mb : float
+        A run whose kept paths exceed this many megabytes (10^6 bytes) writes them to
+        ``simulation.zarr`` chunk by chunk as they are simulated (needs
+        ``pip install rutsim[scale]``), so they are never all in memory; smaller runs
+        write one ``simulation.nc``. 0 streams every run.
     """
 
     dir: Path = Path("outputs")
@@ -26,6 +31,7 @@ class OutputConfig(FrozenModel):
     figures: bool = True
     report: bool = True
     headline_horizons: tuple[int, ...] = (4, 8, 12)
+    stream_above_mb: float = Field(default=1000.0, ge=0)
 
     @field_validator("headline_horizons")
     @classmethod

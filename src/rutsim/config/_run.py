@@ -8,6 +8,7 @@ from pydantic import model_validator
 
 from rutsim.config._backtest import BacktestConfig
 from rutsim.config._base import FrozenModel, read_toml, validate_model
+from rutsim.config._dask import DaskConfig
 from rutsim.config._data import DataConfig
 from rutsim.config._model import ModelConfig, SamplerConfig
 from rutsim.config._outputs import OutputConfig
@@ -30,6 +31,7 @@ class RunConfig(FrozenModel):
     scenarios: ScenarioSelection = ScenarioSelection()
     outputs: OutputConfig = OutputConfig()
     backtest: BacktestConfig = BacktestConfig()
+    dask: DaskConfig = DaskConfig()
 
     @model_validator(mode="after")
     def _anchors_in_sample(self) -> RunConfig:

@@ -44,6 +44,9 @@ class SimulationConfig(FrozenModel):
         the chunk size below ``chunk_size`` when needed to stay under it.
     workers : chunks simulated concurrently in threads (about one CPU core each); memory
         grows with it (about ``workers`` chunks at a time). Results never depend on it.
+    executor : "local" (threads in this process, ``workers`` of them) or "dask" (chunks
+        of draws as tasks on the Dask cluster of the ``[dask]`` section; needs
+        ``pip install rutsim[scale]``). Results are bit-identical either way.
     """
 
     paths_per_draw: int = Field(default=100, le=10_000_000)
@@ -55,6 +58,7 @@ class SimulationConfig(FrozenModel):
     keep_paths: int = Field(default=10, le=100_000)
     chunk_path_steps: int = Field(default=4_000_000, le=2**31 - 1)
     workers: int = Field(default=2, le=256)
+    executor: Literal["local", "dask"] = "local"
 
     @field_validator(
         "paths_per_draw", "horizon", "max_draws", "chunk_size", "chunk_path_steps", "workers"

@@ -48,6 +48,7 @@ from rutsim.risk._reducer import (
     metric_names,
     path_metrics,
 )
+from rutsim.risk._run import RunReducer, check_finite
 
 __all__ = [
     "BLEND",
@@ -57,7 +58,9 @@ __all__ = [
     "RETURN_BIN_WIDTH",
     "RETURN_RANGE",
     "RETURN_SUMS",
+    "RunReducer",
     "bin_paths",
+    "check_finite",
     "drawdown_bin_centres",
     "return_bin_centres",
     "COLUMNS",

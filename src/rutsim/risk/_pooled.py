@@ -85,13 +85,15 @@ def _grouped(idx: NDArray[np.int64], n_bins: int) -> NDArray[np.int64]:
     return (group * n_bins + idx).ravel()
 
 
-def bin_paths(paths: ReturnPaths) -> dict[str, NDArray[np.float64]]:
+def bin_paths(paths: ReturnPaths, chunk: object = None) -> dict[str, NDArray[np.float64]]:
     """Bin every path of a chunk: the pooling reducer of the simulation driver.
 
     Parameters
     ----------
     paths : ReturnPaths
         Quarterly log returns, each field shaped ``(scenario, sample, path, horizon)``.
+    chunk : ChunkInfo, optional
+        The driver's chunk position (unused: every path is binned the same way).
 
     Returns
     -------

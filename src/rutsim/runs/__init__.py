@@ -9,6 +9,7 @@ written by :func:`write_run` with a typed :class:`RunManifest`, and read back on
 from rutsim.runs._budget import RunBudget, check_budget, estimate_budget
 from rutsim.runs._dataset import (
     VARIABLE_ATTRS,
+    add_derived,
     chain_draw,
     draw_metrics_dataset,
     pooled_dataset,
@@ -29,6 +30,7 @@ from rutsim.runs._manifest import (
     MANIFEST_FILE,
     POOLED_FILE,
     SIMULATION_FILE,
+    SIMULATION_ZARR,
     RunManifest,
     RunSizes,
     ScenarioEntry,
@@ -45,6 +47,7 @@ from rutsim.runs._read import (
     validate_simulation,
 )
 from rutsim.runs._write import config_to_toml, manifest_json, write_run
+from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
 
 __all__ = [
     "CONFIG_FILE",
@@ -54,14 +57,18 @@ __all__ = [
     "MANIFEST_FILE",
     "POOLED_FILE",
     "SIMULATION_FILE",
+    "SIMULATION_ZARR",
     "VARIABLE_ATTRS",
+    "ZarrPathWriter",
     "RunBudget",
     "RunData",
     "RunManifest",
     "RunSizes",
     "ScenarioEntry",
     "ValidationFolder",
+    "add_derived",
     "chain_draw",
+    "check_zarr_available",
     "check_budget",
     "check_folder_name",
     "check_free",
@@ -72,6 +79,7 @@ __all__ = [
     "folder_id",
     "load_run",
     "make_run_id",
+    "open_simulation_zarr",
     "manifest_json",
     "reserve_folder",
     "resolve_weights",

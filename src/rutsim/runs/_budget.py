@@ -45,15 +45,26 @@ class RunBudget:
     disk_bytes : size of the run folder (kept paths, metrics, report).
     seconds : simulation wall time on ``workers`` cores.
     path_steps : scenarios x draws x paths x quarters.
+    kept_bytes : the kept paths in memory (their size in ``simulation.nc`` or ``.zarr``).
+    streams : the kept paths are streamed to ``simulation.zarr`` (above
+        ``outputs.stream_above_mb``), never all in memory.
     """
 
     memory_bytes: int
     disk_bytes: int
     seconds: float
     path_steps: int
+    kept_bytes: int = 0
+    streams: bool = False
 
 
-def estimate_budget(sim: SimulationConfig, n_scenarios: int, n_draws: int) -> RunBudget:
+def estimate_budget(
+    sim: SimulationConfig,
+    n_scenarios: int,
+    n_draws: int,
+    stream_above_mb: float = float("inf"),
+    workers: int | None = None,
+) -> RunBudget:
     """Estimate memory, disk and time of simulating ``n_draws`` posterior draws.
 
     Parameters
@@ -62,6 +73,12 @@ def estimate_budget(sim: SimulationConfig, n_scenarios: int, n_draws: int) -> Ru
     n_scenarios : int
     n_draws : int
         Posterior draws available (chains x draws); at most ``sim.max_draws`` are used.
+    stream_above_mb : float
+        ``outputs.stream_above_mb``: kept paths larger than this are streamed to disk.
+    workers : int, optional
+        Cores simulating (default ``sim.workers``; a Dask cluster's worker threads). Dask
+        workers hold their chunks in their own processes, so only the local executor's
+        chunks count against this process's memory.
     """
     draws = min(n_draws, sim.max_draws)
     item = 4 if sim.dtype == "float32" else 8
@@ -76,14 +93,24 @@ def estimate_budget(sim: SimulationConfig, n_scenarios: int, n_draws: int) -> Ru
     pooled = n_scenarios * sim.horizon * _POOLED_BYTES
     # Kept paths exist three times at the peak: the driver's arrays, the dataset handed
     # to the writer and the NetCDF bytes built in memory (rutsim.fileio.write_netcdf).
-    memory = 3 * kept + metrics + (sim.workers + 1) * (chunk_bytes + pooled) + pooled
+    # Streamed, they are in memory one chunk at a time, as the writer takes them.
+    streams = kept > stream_above_mb * 1e6
+    in_memory = (3 * kept) if not streams else 0
+    local = sim.executor == "local"
+    memory = in_memory + metrics + ((sim.workers + 1) * chunk_bytes if local else 0)
+    memory += (sim.workers + 2) * pooled
     path_steps = draws * per_draw
-    seconds = path_steps * _SECONDS_PER_PATH_STEP / max(1, min(sim.workers, os.cpu_count() or 1))
+    cores = workers or sim.workers
+    if local:
+        cores = min(cores, os.cpu_count() or 1)
+    seconds = path_steps * _SECONDS_PER_PATH_STEP / max(1, cores)
     return RunBudget(
         memory_bytes=int(memory),
         disk_bytes=int(kept + metrics + pooled + 16 * 2**20),
         seconds=float(seconds),
         path_steps=int(path_steps),
+        kept_bytes=int(kept),
+        streams=bool(streams),
     )
 
 

@@ -129,6 +129,8 @@ def simulation_dataset(
     xarray.Dataset
         One variable per ``SimPaths`` field with ``units`` and ``long_name`` attrs.
     """
+    if result.paths is None:
+        raise ValueError("the kept paths were streamed to simulation.zarr, not held here")
     coords = sample_coords(result, quarters, draws_per_chain)
     keep = result.paths.total_return.shape[2]
     coords["path"] = ("path", np.arange(keep, dtype=np.int64))

@@ -12,6 +12,8 @@ from rutsim.errors import ConfigError
 
 #: File names inside a run folder (Contract 4 in docs/architecture.md).
 SIMULATION_FILE = "simulation.nc"
+#: The kept paths of a large run, streamed chunk by chunk (Zarr format 2, consolidated).
+SIMULATION_ZARR = "simulation.zarr"
 DRAW_METRICS_FILE = "draw_metrics.nc"
 CONFIG_FILE = "config.toml"
 MANIFEST_FILE = "manifest.json"
@@ -91,6 +93,8 @@ class RunManifest(FrozenModel):
     #: resolved config.toml and of config_hash).
     overrides: tuple[str, ...] = ()
     timings_s: dict[str, float] = Field(default_factory=dict)
+    #: Where the chunks ran (``simulation.executor``): results are the same either way.
+    executor: str = "local"
 
     @property
     def scenario_names(self) -> tuple[str, ...]:

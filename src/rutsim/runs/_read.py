@@ -34,8 +34,10 @@ from rutsim.runs._manifest import (
     MANIFEST_FILE,
     POOLED_FILE,
     SIMULATION_FILE,
+    SIMULATION_ZARR,
     RunManifest,
 )
+from rutsim.runs._zarr import open_simulation_zarr
 from rutsim.types import SIM_DIMS
 
 #: Macro variables every simulation.nc holds (the report draws them).
@@ -51,7 +53,8 @@ class RunData:
     Attributes
     ----------
     simulation : xarray.Dataset
-        ``simulation.nc``: dims ``(scenario, sample, path, horizon)``.
+        ``simulation.nc`` (loaded) or ``simulation.zarr`` (opened lazily): dims
+        ``(scenario, sample, path, horizon)``.
     draw_metrics : xarray.Dataset or None
         ``draw_metrics.nc`` (dims ``(scenario, sample, horizon)``) when present.
     manifest : RunManifest
@@ -104,12 +107,15 @@ def validate_simulation(ds: xr.Dataset, source: str) -> xr.Dataset:
             "simulation.keep_paths = 0), so the predictive distribution cannot be reported. "
             "To fix: rerun with simulation.keep_paths >= 1 (the default keeps 10)."
         )
+    n_scen = ds.sizes["scenario"]
     for v in RETURN_VARS[:3]:
         if set(ds[v].dims) != set(SIM_DIMS):
             raise RunOutputError(
                 f"{source}: variable '{v}' has dims {ds[v].dims}, expected {SIM_DIMS}. {_RERUN}"
             )
-        if not np.all(np.isfinite(ds[v].values)):
+        # One scenario at a time: a streamed (Zarr) simulation is read lazily, and may
+        # be larger than memory as a whole.
+        if not all(np.all(np.isfinite(ds[v].isel(scenario=i).values)) for i in range(n_scen)):
             raise RunOutputError(
                 f"{source}: variable '{v}' holds NaN or infinite values, so no risk metric "
                 f"is defined. {_RERUN}"
@@ -202,11 +208,16 @@ def load_run(folder: Path) -> RunData:
     if not folder.is_dir():
         raise RunOutputError(f"{folder}: no such run folder. To fix: pass outputs/<run-id>.")
     sim_path = folder / SIMULATION_FILE
-    if not sim_path.is_file():
+    if (folder / SIMULATION_ZARR).is_dir() and not sim_path.exists():
+        sim_path = folder / SIMULATION_ZARR
+        sim = validate_simulation(add_derived(open_simulation_zarr(sim_path)), str(sim_path))
+    elif sim_path.is_file():
+        sim = validate_simulation(add_derived(_open_netcdf(sim_path)), str(sim_path))
+    else:
         raise RunOutputError(
-            f"{sim_path}: simulation.nc is missing, so there is nothing to report on. {_RERUN}"
+            f"{sim_path}: simulation.nc (or simulation.zarr) is missing, so there is nothing "
+            f"to report on. {_RERUN}"
         )
-    sim = validate_simulation(add_derived(_open_netcdf(sim_path)), str(sim_path))
     man_path = folder / MANIFEST_FILE
     manifest, text = _read_manifest(man_path)
     _check_agree(manifest, sim, man_path)

@@ -1,4 +1,4 @@
-"""The writer of a run folder: simulation.nc, draw_metrics.nc, config, manifest, drivers.
+"""The writer of a run folder: simulation.nc (or .zarr), draw_metrics.nc, config, manifest, drivers.
 
 Writes into the temporary folder of :func:`rutsim.fileio.atomic_dir`; the report layer
 adds its tables, figures and HTML beside these files before the folder is renamed into
@@ -17,7 +17,6 @@ import xarray as xr
 from rutsim.config import RunConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_write_text, write_netcdf
-from rutsim.runs._dataset import DERIVED_VARS
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
@@ -25,8 +24,10 @@ from rutsim.runs._manifest import (
     MANIFEST_FILE,
     POOLED_FILE,
     SIMULATION_FILE,
+    SIMULATION_ZARR,
     RunManifest,
 )
+from rutsim.runs._zarr import stored_variables
 from rutsim.tomltext import toml_document
 
 
@@ -61,6 +62,7 @@ def write_run(
     manifest: RunManifest,
     drivers: pd.DataFrame,
     pooled: xr.Dataset | None = None,
+    streamed: bool = False,
 ) -> None:
     """Write the simulation's files of a run folder.
 
@@ -83,6 +85,9 @@ def write_run(
     pooled : xarray.Dataset, optional
         Binned sums over every simulated path (``pooled.nc``,
         :func:`rutsim.runs.pooled_dataset`).
+    streamed : bool
+        The kept paths are in ``simulation.zarr`` already (written chunk by chunk by
+        :class:`rutsim.runs.ZarrPathWriter`); ``simulation`` is then that store, opened.
     """
     folder = Path(folder)
     if tuple(str(s) for s in simulation["scenario"].values) != manifest.scenario_names:
@@ -93,9 +98,13 @@ def write_run(
     # NetCDF files go straight into the temporary folder: the whole folder is renamed
     # into place only when everything succeeded.
     # Sums of stored variables are not stored (a fifth of the file); the reader adds them.
-    stored = simulation.drop_vars([v for v in DERIVED_VARS if v in simulation])
-    stored.attrs["derived_variables"] = ", ".join(f"{k} = {v}" for k, v in DERIVED_VARS.items())
-    write_netcdf(stored, folder / SIMULATION_FILE, compress=True)
+    if not streamed:
+        write_netcdf(stored_variables(simulation), folder / SIMULATION_FILE, compress=True)
+    elif not (folder / SIMULATION_ZARR).is_dir():
+        raise RunOutputError(
+            f"{folder / SIMULATION_ZARR} is missing although the run streamed its paths; this "
+            "is a bug in rutsim. To fix: report it with the config."
+        )
     # Per-draw metrics are summaries of 100s of paths: float32 keeps 7 digits, half the size.
     write_netcdf(draw_metrics, folder / DRAW_METRICS_FILE, compress=True, single_precision=True)
     if pooled is not None:

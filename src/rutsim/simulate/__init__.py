@@ -5,29 +5,42 @@ See ``rutsim.simulate._kernel`` for the key derivation and how float64 is enable
 
 from rutsim.simulate._driver import (
     ChunkInfo,
+    ChunkJob,
+    ChunkOutput,
+    ChunkPlan,
+    KeepSink,
     Progress,
     Reducer,
     SimulationResult,
+    compute_chunk,
+    plan_chunks,
     run_simulation,
     select_samples,
 )
-from rutsim.simulate._kernel import scenario_keys, simulate_chunk, use_precision
+from rutsim.simulate._kernel import scenario_keys, simulate_chunk, trace_count, use_precision
 from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
 from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 
 __all__ = [
     "MACRO_VARIABLES",
     "ChunkInfo",
+    "ChunkJob",
+    "ChunkOutput",
+    "ChunkPlan",
+    "KeepSink",
     "Progress",
     "Reducer",
     "ScenarioArrays",
     "SimPaths",
     "SimulationResult",
+    "compute_chunk",
+    "plan_chunks",
     "run_simulation",
     "scenario_keys",
     "select_samples",
     "simulate_chunk",
     "synthetic_initial",
+    "trace_count",
     "synthetic_posterior",
     "use_precision",
 ]

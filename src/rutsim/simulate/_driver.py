@@ -1,27 +1,32 @@
 """The chunked driver: all scenarios, all posterior samples, bounded memory.
 
-Posterior samples are simulated ``chunk`` at a time. From each chunk the driver keeps the
-first ``keep_paths`` full paths of every sample and hands the whole chunk (all paths) to
-a reducer, whose per-draw outputs are concatenated along the sample axis. Peak memory is
-therefore one chunk plus the kept paths plus the reductions, whatever the number of
-samples (times ``workers``, the chunks simulated concurrently). The last chunk is padded
-to the full chunk size (and the padding dropped) so the kernel compiles once.
+Posterior samples are simulated ``chunk`` at a time by :func:`compute_chunk`, a pure
+function of the run's :class:`ChunkJob` and the chunk's first position: it keeps the first
+``keep_paths`` full paths of every sample and hands the whole chunk (all paths) to a
+reducer, whose per-draw outputs are concatenated along the sample axis. Chunks run on a
+:class:`rutsim.cluster.Runner` (threads here, or Dask workers) and come back in chunk
+order, so nothing depends on where or when they ran. Peak memory is one chunk per
+worker plus the kept paths (or none, with a ``keep_sink`` that streams them to disk)
+plus the reductions, whatever the number of samples. The last chunk is padded to the
+full chunk size (and the padding dropped) so the kernel compiles once per process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import NamedTuple
 
 import jax
 import numpy as np
 
+from rutsim.cluster import Runner, thread_runner
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
-from rutsim.simulate._kernel import scenario_keys, simulate_chunk
+from rutsim.simulate._kernel import scenario_keys, simulate_chunk, use_precision
 from rutsim.types import (
     InitialState,
     PosteriorParams,
@@ -99,6 +104,111 @@ def _stack_scenarios(
     return names, stacked
 
 
+class ChunkPlan(NamedTuple):
+    """How a run is cut: the samples simulated, samples per chunk, kept paths per draw."""
+
+    sample_index: np.ndarray
+    chunk: int
+    keep: int
+
+
+def plan_chunks(sim_config: SimulationConfig, n_scenarios: int, n_posterior: int) -> ChunkPlan:
+    """Choose the samples a run simulates from ``n_posterior`` draws, and its chunks.
+
+    A chunk holds ``chunk_size`` samples, fewer when ``chunk_path_steps`` asks for it.
+    """
+    chosen = select_samples(n_posterior, sim_config.max_draws)
+    per_sample = n_scenarios * sim_config.paths_per_draw * sim_config.horizon
+    chunk = max(
+        1, min(sim_config.chunk_size, sim_config.chunk_path_steps // per_sample, len(chosen))
+    )
+    return ChunkPlan(chosen, chunk, min(sim_config.keep_paths, sim_config.paths_per_draw))
+
+
+class ChunkJob(NamedTuple):
+    """Everything a chunk needs, as plain NumPy (picklable): sent to each Dask worker once.
+
+    ``params`` holds only the simulated samples (``sample_index`` gives their posterior
+    indices); a chunk is named by its first position on the run's ``sample`` axis.
+    """
+
+    seed: int
+    names: tuple[str, ...]
+    params: PosteriorParams
+    sample_index: np.ndarray
+    initial: InitialState
+    scenarios: ScenarioArrays
+    n_paths: int
+    horizon: int
+    keep: int
+    chunk: int
+    shocks: ShockSpec
+    dtype: str
+    reducer: Reducer
+    pooler: Reducer | None
+
+
+class ChunkOutput(NamedTuple):
+    """What one chunk sends back: its first ``keep`` paths and its reductions."""
+
+    start: int
+    stop: int
+    kept: SimPaths
+    metrics: Mapping[str, np.ndarray]
+    pooled: Mapping[str, np.ndarray]
+
+
+@functools.lru_cache(maxsize=64)
+def _keys(seed: int, names: tuple[str, ...]) -> jax.Array:
+    return scenario_keys(seed, names)
+
+
+_FIRST_CALL = threading.Lock()
+_COMPILED: set[tuple[object, ...]] = set()
+
+
+def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
+    """Simulate and reduce the chunk of samples at positions ``start:start + job.chunk``.
+
+    A pure function of ``job`` and ``start``: the same output in any process, thread or
+    order. The last chunk is padded to the full chunk size (and the padding dropped) so
+    the kernel compiles once per process; the first call of a shape holds a lock so that
+    concurrent threads of one worker do not compile it twice.
+    """
+    if job.dtype == "float64" and not jax.config.jax_enable_x64:
+        use_precision(job.dtype)  # a fresh worker process: before any array is made
+    n = len(job.sample_index)
+    stop = min(start + job.chunk, n)
+    positions = np.arange(start, stop)
+    padded = np.concatenate([positions, np.full(job.chunk - len(positions), stop - 1)])
+    signature = (job.chunk, job.n_paths, job.horizon, len(job.names), job.shocks, job.dtype)
+    first = signature not in _COMPILED
+    with _FIRST_CALL if first else contextlib.nullcontext():
+        out = simulate_chunk(
+            _keys(job.seed, job.names),
+            PosteriorParams(*(a[padded] for a in job.params)),
+            job.initial,
+            job.scenarios,
+            n_paths=job.n_paths,
+            horizon=job.horizon,
+            shocks=job.shocks,
+            dtype=job.dtype,  # type: ignore[arg-type]
+            sample_index=job.sample_index[padded].astype(np.uint32),
+            quarter_major=True,
+        )
+        # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
+        out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
+        _COMPILED.add(signature)
+    kept = SimPaths(*(np.ascontiguousarray(f[:, :, : job.keep]) for f in out_np))
+    info = ChunkInfo(start, stop, job.sample_index[start:stop], job.names)
+    pooled = {} if job.pooler is None else job.pooler(out_np, info)
+    return ChunkOutput(start, stop, kept, job.reducer(out_np, info), pooled)
+
+
+#: Called with (start, stop, kept paths of samples ``start:stop``), in sample order.
+KeepSink = Callable[[int, int, SimPaths], None]
+
+
 def run_simulation(
     key_seed: int,
     params: PosteriorParams,
@@ -109,6 +219,8 @@ def run_simulation(
     reducer: Reducer,
     progress: Progress | None = None,
     pooler: Reducer | None = None,
+    runner: Runner | None = None,
+    keep_sink: KeepSink | None = None,
 ) -> SimulationResult:
     """Simulate every scenario for (up to ``max_draws``) posterior samples, chunk by chunk.
 
@@ -128,13 +240,22 @@ def run_simulation(
         Shock families of the fitted model.
     reducer : callable
         ``(SimPaths as numpy, ChunkInfo) -> mapping of arrays`` with leading axes
-        ``(scenario, sample)``; sees every path of the chunk.
+        ``(scenario, sample)``; sees every path of the chunk. Runs where the chunk runs
+        (a Dask worker), so it must be picklable.
     progress : callable, optional
         ``(done, total)`` after each chunk.
     pooler : callable, optional
         Like ``reducer``, but its outputs (any shape, the same for every chunk) are summed
         over chunks, in chunk order: e.g. :func:`rutsim.risk.bin_paths`, whose sums pool
         every path of every draw.
+    runner : rutsim.cluster.Runner, optional
+        Where chunks run: default :func:`rutsim.cluster.thread_runner` with
+        ``sim_config.workers`` threads; :func:`rutsim.cluster.dask_runner` for a cluster.
+        Results are handed back in chunk order either way, so they never depend on it.
+    keep_sink : callable, optional
+        Receives each chunk's kept paths (in chunk order) instead of the driver holding
+        them all: e.g. a region writer of ``simulation.zarr``. ``paths`` of the result is
+        then None.
 
     Returns
     -------
@@ -143,68 +264,55 @@ def run_simulation(
     """
     horizon, n_paths = sim_config.horizon, sim_config.paths_per_draw
     names, stacked = _stack_scenarios(scenarios, horizon)
-    keys = scenario_keys(key_seed, names)
-    chosen = select_samples(int(np.shape(params.ff_a)[0]), sim_config.max_draws)
+    chosen, chunk, keep = plan_chunks(sim_config, len(names), int(np.shape(params.ff_a)[0]))
     n = len(chosen)
-    per_sample = len(names) * n_paths * horizon
-    chunk = max(1, min(sim_config.chunk_size, sim_config.chunk_path_steps // per_sample, n))
-    keep = min(sim_config.keep_paths, n_paths)
     np_dtype = np.dtype(sim_config.dtype)
-    kept = SimPaths(*(np.empty((len(names), n, keep, horizon), np_dtype) for _ in SimPaths._fields))
+    job = ChunkJob(
+        seed=key_seed,
+        names=names,
+        params=PosteriorParams(*(np.asarray(a)[chosen] for a in params)),
+        sample_index=chosen,
+        initial=InitialState(*(np.asarray(a) for a in initial)),
+        scenarios=stacked,
+        n_paths=n_paths,
+        horizon=horizon,
+        keep=keep,
+        chunk=chunk,
+        shocks=shocks,
+        dtype=sim_config.dtype,
+        reducer=reducer,
+        pooler=pooler,
+    )
+    kept = (
+        None
+        if keep_sink is not None
+        else SimPaths(
+            *(np.empty((len(names), n, keep, horizon), np_dtype) for _ in SimPaths._fields)
+        )
+    )
     pieces: dict[str, list[np.ndarray]] = {}
     pooled: dict[str, np.ndarray] = {}
-    host_params = PosteriorParams(*(np.asarray(a) for a in params))
+    timings: dict[str, float] = {}
 
-    def one_chunk(start: int) -> tuple[int, Mapping[str, np.ndarray], Mapping[str, np.ndarray]]:
-        stop = min(start + chunk, n)
-        index = chosen[start:stop]
-        padded = np.concatenate([index, np.full(chunk - len(index), index[-1])])
-        out = simulate_chunk(
-            keys,
-            PosteriorParams(*(a[padded] for a in host_params)),
-            initial,
-            stacked,
-            n_paths=n_paths,
-            horizon=horizon,
-            shocks=shocks,
-            dtype=sim_config.dtype,
-            sample_index=padded.astype(np.uint32),
-            quarter_major=True,
-        )
-        # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
-        out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
-        for field, dst in zip(out_np, kept, strict=True):
-            dst[:, start:stop] = field[:, :, :keep]  # disjoint slices: safe across threads
-        info = ChunkInfo(start, stop, index, names)
-        return stop, reducer(out_np, info), ({} if pooler is None else pooler(out_np, info))
-
-    def collect(
-        stop: int, reduced: Mapping[str, np.ndarray], sums: Mapping[str, np.ndarray]
-    ) -> None:
-        for name, value in reduced.items():
+    def collect(out: ChunkOutput) -> None:
+        if kept is None:
+            keep_sink(out.start, out.stop, out.kept)  # type: ignore[misc]
+        else:
+            for field, dst in zip(out.kept, kept, strict=True):
+                dst[:, out.start : out.stop] = field
+        for name, value in out.metrics.items():
             pieces.setdefault(name, []).append(np.asarray(value))
-        for name, value in sums.items():
-            # In chunk order, so the float sums do not depend on thread timing.
+        for name, value in out.pooled.items():
+            # In chunk order, so the float sums do not depend on thread or worker timing.
             pooled[name] = pooled[name] + value if name in pooled else np.array(value)
+        timings.setdefault("first_chunk_s", time.perf_counter() - t0)
         if progress is not None:
-            progress(stop, n)
+            progress(out.stop, n)
 
     t0 = time.perf_counter()
-    starts = list(range(0, n, chunk))
-    collect(*one_chunk(starts[0]))  # alone: compiles once before the threads start
-    first_chunk_s = time.perf_counter() - t0
-    # XLA on CPU runs one execution on about one core, so chunks run concurrently in
-    # threads (JAX and NumPy release the GIL); at most `workers` chunks are in memory and
-    # results are collected in order, so the output never depends on the thread timing.
-    with ThreadPoolExecutor(max_workers=sim_config.workers) as pool:
-        pending: deque[Future[tuple[int, Mapping[str, np.ndarray], Mapping[str, np.ndarray]]]]
-        pending = deque()
-        for start in starts[1:]:
-            if len(pending) >= sim_config.workers:
-                collect(*pending.popleft().result())
-            pending.append(pool.submit(one_chunk, start))
-        while pending:
-            collect(*pending.popleft().result())
+    (runner or thread_runner(sim_config.workers))(
+        compute_chunk, job, list(range(0, n, chunk)), collect
+    )
     metrics = {name: np.concatenate(parts, axis=1) for name, parts in pieces.items()}
     return SimulationResult(
         scenario_names=names,
@@ -216,5 +324,5 @@ def run_simulation(
         dtype=sim_config.dtype,
         chunk_size=chunk,
         pooled=pooled,
-        timings={"first_chunk_s": first_chunk_s, "simulate_s": time.perf_counter() - t0},
+        timings={**timings, "simulate_s": time.perf_counter() - t0},
     )

@@ -135,7 +135,8 @@ def backtest(
                 f"fits are reused from {cfg.outputs.models_dir} by model id"
             )
         t0 = time.perf_counter()
-        results = run_origins(tasks, bt.workers, echo, fit)
+        dask = cfg.dask if cfg.simulation.executor == "dask" else None
+        results = run_origins(tasks, bt.workers, echo, fit, dask)
         wall = time.perf_counter() - t0
 
         origin_table = pd.DataFrame([r.info for r in results])
@@ -171,6 +172,7 @@ def backtest(
             },
             "forecasters": [*model_fcs, *BASELINES],
             "wall_s": round(wall, 1),
+            "executor": cfg.simulation.executor,
         }
         from rutsim.validate._report import backtest_content
 

@@ -1,4 +1,4 @@
-"""Run backtest origins one after another or in worker processes, with progress and ETA."""
+"""Run backtest origins one after another, in worker processes or on Dask, with an ETA."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing.managers import SyncManager
 from typing import Any
 
+from rutsim.cluster import dask_client, dask_runner
+from rutsim.config import DaskConfig
 from rutsim.validate._origin import OriginResult, run_origin
 
 __all__ = ["run_origins"]
@@ -123,15 +125,48 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         proc.terminate()
 
 
+def _origin_task(fit: Any, task: dict[str, Any]) -> OriginResult:
+    return run_origin(**task, fit=fit)
+
+
+def _on_dask(
+    tasks: list[dict[str, Any]], dask: DaskConfig, clock: _Clock, fit: Any
+) -> list[OriginResult]:
+    results: list[OriginResult] = []
+
+    def done(res: OriginResult) -> None:
+        clock.finished(res.origin, res.info)
+        results.append(res)
+
+    with dask_client(dask) as client:
+        if clock.echo is not None:
+            clock.echo(
+                f"{len(tasks)} origins as tasks on the Dask cluster "
+                f"({sum(client.nthreads().values())} worker threads); each line below is one "
+                "finished origin, in origin order"
+            )
+        # One origin per task; all may run at once (each holds one fit's memory).
+        dask_runner(client, window=len(tasks))(_origin_task, fit, tasks, done)
+    return results
+
+
 def run_origins(
-    tasks: Sequence[dict[str, Any]], workers: int, echo: Echo | None, fit: Any = None
+    tasks: Sequence[dict[str, Any]],
+    workers: int,
+    echo: Echo | None,
+    fit: Any = None,
+    dask: DaskConfig | None = None,
 ) -> list[OriginResult]:
     """Run :func:`rutsim.validate._origin.run_origin` for each task, in origin order.
 
-    With ``workers > 1`` each origin runs in its own spawned process (JAX and the
-    samplers' thread pools do not survive fork); progress lines come back through a queue.
+    With ``dask`` (``simulation.executor = "dask"``) each origin is one task on that
+    cluster, whose workers must share the ``models/`` folder; otherwise with
+    ``workers > 1`` each origin runs in its own spawned process (JAX and the samplers'
+    thread pools do not survive fork), progress lines coming back through a queue.
     """
     clock = _Clock(len(tasks), echo)
+    if dask is not None:
+        return _on_dask(list(tasks), dask, clock, fit)
     if workers > 1 and len(tasks) > 1:
         return _parallel(list(tasks), min(workers, len(tasks)), clock, fit)
     return _serial(list(tasks), clock, fit)

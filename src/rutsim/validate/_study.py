@@ -156,7 +156,8 @@ def study_easing(
                 }
                 for _, o in planned
             ]
-            results = run_origins(tasks, cfg.backtest.workers, echo, fit)
+            dask = cfg.dask if cfg.simulation.executor == "dask" else None
+            results = run_origins(tasks, cfg.backtest.workers, echo, fit, dask)
             rows = []
             regime = dict(zip(cycles.first_cut, cycles.regime, strict=True))
             for (cut, _), res in zip(planned, results, strict=True):
