@@ -14,7 +14,8 @@ thread each). It reports wall time, path-steps per second and per CPU-second (cl
 workers together), each worker's peak resident memory, the cluster start-up, and checks
 that every executor gave bit-identical metrics. ``overhead`` maps a task that does
 nothing over ``--tasks`` items with the Dask runner (the posterior-sized payload
-scattered once), giving the scheduler's cost per chunk. ``backtest`` runs
+scattered once), giving the scheduler's cost per chunk, and then a task that returns
+14 MB (one chunk's pooled bins) over a quarter as many. ``backtest`` runs
 ``rutsim backtest`` with 1 and then 2 Dask workers, each with an empty models folder, so
 every origin is fitted for real both times.
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import resource
 import shutil
@@ -56,18 +56,15 @@ def _pool(paths, chunk):
 
 
 def _cluster(n_workers: int):
-    import distributed
 
+    from rutsim.cluster import dask_client
+    from rutsim.config import DaskConfig
+
+    # rutsim's own LocalCluster, as `rutsim run` starts it.
     t0 = time.perf_counter()
-    cluster = distributed.LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    )
-    client = distributed.Client(cluster, set_as_default=False)
-    return cluster, client, time.perf_counter() - t0
+    context = dask_client(DaskConfig(n_workers=n_workers, dashboard_address=""))
+    client = context.__enter__()
+    return context, client, time.perf_counter() - t0
 
 
 def throughput(args: argparse.Namespace) -> dict[str, object]:
@@ -107,52 +104,61 @@ def throughput(args: argparse.Namespace) -> dict[str, object]:
 
     rows, reference = [], None
     for kind, n in [("local", 1), ("local", 2), ("dask", 1), ("dask", 2)]:
-        start_s, worker_usage, cluster, client = 0.0, {}, None, None
+        start_s, context, client = 0.0, None, None
         if kind == "dask":
-            cluster, client, start_s = _cluster(n)
-            before = client.run(_usage)
-        cpu0, t0 = time.process_time(), time.perf_counter()
-        res = simulate(dask_runner(client) if client else thread_runner(n), n)
-        wall = time.perf_counter() - t0
-        cpu = client_cpu = time.process_time() - cpu0
-        if client is not None:
-            after = client.run(_usage)
-            worker_usage = {
-                w: {
-                    "cpu_s": after[w]["cpu_s"] - before[w]["cpu_s"],
-                    **{"peak_rss_gb": round(after[w]["peak_rss_gb"], 3)},
+            context, client, start_s = _cluster(n)
+        # Twice: "cold" includes starting the workers' Python and compiling the kernel
+        # (once per process), "warm" is what every further chunk of a long run costs.
+        for phase in ("cold", "warm"):
+            before = client.run(_usage) if client is not None else {}
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            res = simulate(dask_runner(client) if client else thread_runner(n), n)
+            wall = time.perf_counter() - t0
+            cpu = client_cpu = time.process_time() - cpu0
+            worker_usage = {}
+            if client is not None:
+                after = client.run(_usage)
+                worker_usage = {
+                    w: {
+                        "cpu_s": round(after[w]["cpu_s"] - before.get(w, {"cpu_s": 0})["cpu_s"], 2),
+                        "peak_rss_gb": round(after[w]["peak_rss_gb"], 3),
+                    }
+                    for w in after
                 }
-                for w in after
-            }
-            cpu += sum(u["cpu_s"] for u in worker_usage.values())
-            client.close()
-            cluster.close()
-        if reference is None:
-            reference = res
-        identical = all(
-            np.array_equal(reference.metrics[k], res.metrics[k]) for k in reference.metrics
-        ) and all(np.array_equal(a, b) for a, b in zip(reference.paths, res.paths, strict=True))
-        rows.append(
-            {
-                "executor": f"{kind} x{n}",
-                "wall_s": round(wall, 2),
-                "first_chunk_s": round(res.timings["first_chunk_s"], 2),
-                "cpu_s": round(cpu, 2),
-                "client_cpu_s": round(client_cpu, 2),
-                "Mpath_steps_per_s": round(steps / wall / 1e6, 3),
-                "Mpath_steps_per_cpu_s": round(steps / cpu / 1e6, 3),
-                "cluster_start_s": round(start_s, 2),
-                "workers": worker_usage,
-                "identical_to_local_x1": bool(identical),
-                "load_avg_after": round(os.getloadavg()[0], 2),
-            }
-        )
-        print(json.dumps(rows[-1]), flush=True)
+                cpu += sum(u["cpu_s"] for u in worker_usage.values())
+            if reference is None:
+                reference = res
+            identical = all(
+                np.array_equal(reference.metrics[k], res.metrics[k]) for k in reference.metrics
+            ) and all(np.array_equal(a, b) for a, b in zip(reference.paths, res.paths, strict=True))
+            rows.append(
+                {
+                    "executor": f"{kind} x{n}",
+                    "phase": phase,
+                    "wall_s": round(wall, 2),
+                    "first_chunk_s": round(res.timings["first_chunk_s"], 2),
+                    "cpu_s": round(cpu, 2),
+                    "client_cpu_s": round(client_cpu, 2),
+                    "Mpath_steps_per_s": round(steps / wall / 1e6, 3),
+                    "Mpath_steps_per_cpu_s": round(steps / cpu / 1e6, 3),
+                    "cluster_start_s": round(start_s, 2),
+                    "workers": worker_usage,
+                    "identical_to_local_x1": bool(identical),
+                    "load_avg_after": round(os.getloadavg()[0], 2),
+                }
+            )
+            print(json.dumps(rows[-1]), flush=True)
+        if context is not None:
+            context.__exit__(None, None, None)
     return {"path_steps": steps, "chunks": -(-args.samples // args.chunk), "rows": rows}
 
 
 def _noop(shared, item):
     return item
+
+
+def _bins(shared, item):
+    return np.zeros(14_000_000 // 8)  # the size of one chunk's pooled bins
 
 
 def overhead(args: argparse.Namespace) -> dict[str, object]:
@@ -170,12 +176,15 @@ def overhead(args: argparse.Namespace) -> dict[str, object]:
         dask_runner(client)(_noop, payload, range(args.tasks), got.append)
         wall = time.perf_counter() - t0
         assert got == list(range(args.tasks))
+        t0 = time.perf_counter()
+        dask_runner(client)(_bins, payload, range(args.tasks // 4), got.append)
+        bins_wall = time.perf_counter() - t0
         out[f"dask x{n}"] = {
             "per_task_ms": round(wall / args.tasks * 1e3, 3),
+            "per_task_returning_14MB_ms": round(bins_wall / (args.tasks // 4) * 1e3, 3),
             "cluster_start_s": round(start_s, 2),
         }
-        client.close()
-        cluster.close()
+        cluster.__exit__(None, None, None)
     got = []
     t0 = time.perf_counter()
     thread_runner(2)(_noop, payload, range(args.tasks), got.append)

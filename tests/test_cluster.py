@@ -24,6 +24,7 @@ from helpers import TINY, fake_fit
 from rutsim.cluster import dask_runner, thread_runner
 from rutsim.config import SimulationConfig
 from rutsim.errors import ClusterError, ConfigError, RunOutputError, ScenarioError
+from rutsim.fileio import write_netcdf
 from rutsim.pipeline import run
 from rutsim.risk import bin_paths, draw_metrics
 from rutsim.runs import load_run
@@ -171,6 +172,13 @@ def test_a_task_error_reaches_the_caller_as_itself(client) -> None:
 
     with pytest.raises(ScenarioError, match="overflow in chunk"):
         _run(dask_runner(client), reducer=boom)
+
+
+def test_a_worker_writes_netcdf_as_a_backtest_origin_saves_its_fit(client, tmp_path) -> None:
+    # xarray inside a worker would take a cluster-wide lock named after the in-memory file.
+    ds = xr.Dataset({"x": ("n", np.arange(5.0))})
+    client.submit(write_netcdf, ds, tmp_path / "fit.nc", compress=True, pure=False).result()
+    xr.testing.assert_identical(xr.load_dataset(tmp_path / "fit.nc", engine="h5netcdf"), ds)
 
 
 # ---- the pipeline: rutsim run with executor = "dask" ------------------------------------

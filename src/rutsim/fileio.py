@@ -106,6 +106,20 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def _local_locks() -> contextlib.AbstractContextManager[object]:
+    """Have xarray lock with threads, not Dask's, while it writes a file.
+
+    Inside a Dask worker (a backtest origin saving its fit) xarray takes a cluster-wide
+    ``distributed.Lock`` named after the target, which fails for an in-memory target
+    ("Semaphore or Lock <BytesIO> not known"). The synchronous scheduler makes xarray use
+    a plain process-local lock; without Dask imported there is nothing to change.
+    """
+    dask = sys.modules.get("dask")
+    if dask is None:
+        return contextlib.nullcontext()
+    return dask.config.set(scheduler="synchronous")
+
+
 def write_netcdf(
     obj: Any, path: Path, *, compress: bool = False, single_precision: bool = False
 ) -> None:
@@ -136,7 +150,7 @@ def write_netcdf(
         if compress
         else None
     )
-    with signals.deferred():
+    with signals.deferred(), _local_locks():
         data = memoryview(obj.to_netcdf(engine="h5netcdf", encoding=encoding))
     try:
         with Path(path).open("wb") as fh:
