@@ -64,7 +64,9 @@ def dask_client(cfg: DaskConfig) -> Iterator[Any]:
                     threads_per_worker=cfg.threads_per_worker,
                     memory_limit=cfg.memory_limit,
                     processes=True,
-                    dashboard_address=cfg.dashboard_address or None,
+                    # Dask serves its HTTP endpoint even "without" a dashboard, on port
+                    # 8787 when given None (warning when that is taken): any free port.
+                    dashboard_address=cfg.dashboard_address or ":0",
                     silence_logs=logging.ERROR,
                 )
         except (RuntimeError, OSError, TimeoutError) as exc:

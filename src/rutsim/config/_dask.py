@@ -31,7 +31,7 @@ class DaskConfig(FrozenModel):
         Seconds to wait for a scheduler to answer and for its first worker.
     dashboard_address : str
         Where a local cluster serves its dashboard (``":8787"``; ``":0"`` any free port;
-        ``""`` none).
+        ``""`` any free port, not announced).
     """
 
     scheduler: str = "local"
