@@ -34,7 +34,7 @@ from rutsim.data import load_panel
 from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import describe_model, format_headline, headline_table, write_report_files
-from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, RunReducer, bin_paths, quantile
+from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, bin_paths, quantile
 from rutsim.runs import (
     SIMULATION_ZARR,
     RunManifest,
@@ -64,7 +64,7 @@ from rutsim.scenario import (
     load_scenarios,
     scenario_arrays,
 )
-from rutsim.simulate import plan_chunks, run_simulation, use_precision
+from rutsim.simulate import DrawReducer, plan_chunks, run_simulation, use_precision
 from rutsim.status import announce, shown
 from rutsim.types import ScenarioArrays, SimulationResult
 
@@ -376,7 +376,7 @@ def _simulate(
             prepared.arrays,
             sim,
             fitted.shocks,
-            RunReducer(tuple(float(w) for w in prepared.scenarios.weights)),
+            DrawReducer(blend_weights=tuple(float(w) for w in prepared.scenarios.weights)),
             progress=update,
             pooler=bin_paths,
             runner=runner,

@@ -87,7 +87,12 @@ def summary_json(
         "statistics": {
             "pooled": "predictive value over all posterior draws and paths",
             "draw_mean/draw_median/draw_q05/draw_q95": "summaries across posterior draws of "
-            "the metric computed per draw (90% credible interval: draw_q05..draw_q95)",
+            "the metric computed per draw (90% credible interval: draw_q05..draw_q95), with "
+            "the Monte Carlo noise of the per-draw values taken out",
+            "draw_q05_raw/draw_q95_raw": "the band before the noise correction",
+            "mc_noise_share": "share of the across-draw variance that is path-sampling noise",
+            "mc_se": "column: Monte Carlo standard error of pooled and draw_mean",
+            "flag": "column: few_tail_paths where a per-draw value rests on < 10 paths",
         },
         "pooled_paths_per_scenario": int(
             run.pooled["count"].isel(scenario=0, horizon=0).sum()

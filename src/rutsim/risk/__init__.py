@@ -6,6 +6,14 @@ empirical inverted-CDF quantiles, exact discrete CVaR. Everything here works on 
 and datasets; reading and writing run folders belongs to :mod:`rutsim.runs`.
 """
 
+from rutsim.measures import (
+    COMPONENTS,
+    DRAWDOWN_QUANTILES,
+    LEVELS,
+    LOSS_THRESHOLDS,
+    QUANTILES,
+    metric_names,
+)
 from rutsim.risk._array import (
     CONVENTION_ATTRS,
     conditional_value_at_risk,
@@ -18,7 +26,7 @@ from rutsim.risk._array import (
     weighted_mean,
     weighted_sd,
 )
-from rutsim.risk._attribution import COMPONENTS, Attribution, attribute_mean, attribute_tail
+from rutsim.risk._attribution import Attribution, attribute_mean, attribute_tail
 from rutsim.risk._metrics import (
     BLEND,
     BLEND_WEIGHTS_ATTR,
@@ -38,16 +46,7 @@ from rutsim.risk._pooled import (
     drawdown_bin_centres,
     return_bin_centres,
 )
-from rutsim.risk._reducer import (
-    DRAWDOWN_QUANTILES,
-    LEVELS,
-    LOSS_THRESHOLDS,
-    METRIC_DESCRIPTIONS,
-    QUANTILES,
-    draw_metrics,
-    metric_names,
-    path_metrics,
-)
+from rutsim.risk._reducer import METRIC_DESCRIPTIONS, draw_metrics, path_metrics
 from rutsim.risk._run import RunReducer, check_finite
 
 __all__ = [

@@ -19,9 +19,6 @@ from numpy.typing import ArrayLike, NDArray
 
 from rutsim.risk._array import tail_weights
 
-#: The parts of the small-cap total log return, in the order used everywhere.
-COMPONENTS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry")
-
 
 class Attribution(NamedTuple):
     """Weighted means of the cumulative log return and of its parts.

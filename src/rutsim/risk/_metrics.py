@@ -8,8 +8,13 @@ For every scenario (and the blend), horizon (each quarter) and metric the table 
   ``simulation.nc`` for a run without that file. Parameter and shock uncertainty together.
 * ``draw_mean``, ``draw_median``, ``draw_q05``, ``draw_q95``: the metric computed per
   posterior draw over that draw's paths (``draw_metrics.nc``, over all simulated paths),
-  then summarised across draws: a 90% credible interval for the metric itself, i.e. the
-  parameter uncertainty about it.
+  then summarised across draws, with the Monte Carlo noise of the per-draw values taken
+  out (:mod:`rutsim.risk._noise`): a 90% credible interval for the metric itself, i.e.
+  the parameter uncertainty about it. ``draw_q05_raw``/``draw_q95_raw`` are the band
+  before the correction and ``mc_noise_share`` the share of its variance that is noise.
+* ``mc_se`` (a column): the Monte Carlo standard error of the ``pooled`` value and of
+  ``draw_mean``; ``flag`` is ``few_tail_paths`` where a metric's per-draw value rests on fewer than
+  ten paths (its ``draw_*`` statistics describe little but noise).
 
 The blend is the probability-weighted mixture of the scenarios. Its quantile, VaR and
 CVaR are those of the mixture distribution (every path carries the weight
@@ -27,24 +32,38 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
+from rutsim.measures import MC_VAR_SUFFIX, metric_names
 from rutsim.risk._array import quantile
+from rutsim.risk._noise import FEW_TAIL_PATHS, BandNoise, few_tail_paths, pooled_mc_se
 from rutsim.risk._pooled import (
     DRAW_AVERAGED,
     DRAWDOWN_SUMS,
     RETURN_SUMS,
+    atoms,
+    drawdown_bin_centres,
     mix_bins,
     pooled_metrics,
+    return_bin_centres,
 )
-from rutsim.risk._reducer import ReturnArrays, metric_names, path_metrics
+from rutsim.risk._reducer import ReturnArrays, path_metrics
 
 #: Name of the probability-weighted mixture of all scenarios in every output.
 BLEND = "blend"
 #: Statistics of the long table, in order.
-STATISTICS: tuple[str, ...] = ("pooled", "draw_mean", "draw_median", "draw_q05", "draw_q95")
+STATISTICS: tuple[str, ...] = (
+    "pooled",
+    "draw_mean",
+    "draw_median",
+    "draw_q05",
+    "draw_q95",
+    "draw_q05_raw",
+    "draw_q95_raw",
+    "mc_noise_share",
+)
 #: The return variables of ``simulation.nc`` the metrics use, in :class:`ReturnArrays` order.
 RETURN_VARS: tuple[str, ...] = ("earnings_growth", "multiple_change", "carry", "largecap_return")
 #: Columns of the long table.
-COLUMNS: tuple[str, ...] = ("scenario", "horizon", "metric", "statistic", "value")
+COLUMNS: tuple[str, ...] = ("scenario", "horizon", "metric", "statistic", "value", "mc_se", "flag")
 
 
 def _returns(simulation: xr.Dataset) -> ReturnArrays:
@@ -134,7 +153,9 @@ def compute_metrics(
     n_s, n_d, n_p, n_h = ret.carry.shape
     # Per entity: pooled (metric, horizon) and per-draw (metric, sample, horizon).
     pooled_v = np.empty((n_s + 1, len(names), n_h))
+    pooled_se = np.full((n_s + 1, len(names), n_h), np.nan)
     draws = np.empty((n_s + 1, len(names), n_d, n_h))
+    noise = _saved_noise(draw_metrics, scen, wv, names)
     per_draw, w_draw, flat_all, w_all = _mixture_inputs(ret, wv)
     if draw_metrics is None:
         for i in range(n_s):
@@ -149,35 +170,108 @@ def compute_metrics(
     else:
         dm = path_metrics(per_draw, weights=w_draw)
         draws[n_s] = np.stack([dm[m] for m in names])
+    bands = BandNoise(np.moveaxis(draws, 2, 0), None if noise is None else np.moveaxis(noise, 2, 0))
     if pooled is not None:
         binned = {k: pooled[k].sel(scenario=scen).values for k in RETURN_SUMS + DRAWDOWN_SUMS}
         averages = {k: draws[:n_s, names.index(k)].mean(axis=1) for k in DRAW_AVERAGED}
         pm = pooled_metrics(binned, averages)
         pooled_v[:n_s] = np.stack([pm[m] for m in names], axis=1)
         blend_avg = {k: np.einsum("s,sh->h", wv, v)[None] for k, v in averages.items()}
-        pm = pooled_metrics(mix_bins(binned, wv), blend_avg)
+        mixed = mix_bins(binned, wv)
+        pm = pooled_metrics(mixed, blend_avg)
         pooled_v[n_s] = np.stack([pm[m][0] for m in names])
+        n_paths = binned["count"][:, 0].sum(axis=-1) / n_d
+        if noise is not None:
+            pooled_se = _pooled_se(names, binned, mixed, n_paths * n_d, wv, pooled_v, bands)
     else:
+        n_paths = np.full(n_s, float(n_p))
         for i in range(n_s):
             pm = path_metrics(ReturnArrays(*(a[i].reshape(n_d * n_p, n_h) for a in ret)))
             pooled_v[i] = np.stack([pm[m] for m in names])
         pm = path_metrics(flat_all, weights=w_all)
         pooled_v[n_s] = np.stack([pm[m] for m in names])
-    # values: (entity, metric, statistic, horizon)
-    summaries = np.moveaxis(summarise_draws(np.moveaxis(draws, 2, 0)), 0, 2)
-    values = np.concatenate([pooled_v[:, :, None, :], summaries], axis=2)
+    # Per-draw estimates resting on a handful of tail paths are flagged.
+    few = np.array([few_tail_paths(m, int(round(n_paths.min()))) for m in names])
+    summaries = np.moveaxis(summarise_draws(np.moveaxis(draws, 2, 0)), 0, 2)  # (E, M, 4, H)
+    corrected = np.stack([bands.corrected(summaries[:, :, i]) for i in (1, 2, 3)], axis=2)
+    stats = np.concatenate(
+        [
+            pooled_v[:, :, None],
+            summaries[:, :, :1],
+            corrected,
+            summaries[:, :, 2:4],
+            bands.share[:, :, None],
+        ],
+        axis=2,
+    )  # (entity, metric, statistic, horizon) in STATISTICS order
+    se = np.full(stats.shape, np.nan)
+    se[:, :, 0] = pooled_se
+    se[:, :, 1] = bands.mean_se
+    flags = np.where(few, FEW_TAIL_PATHS, "")[None, :, None, None]
     entities = [*scen, BLEND]
     idx = pd.MultiIndex.from_product(
         [entities, names, STATISTICS, range(1, n_h + 1)],
         names=["scenario", "metric", "statistic", "horizon"],
     )
-    table = pd.DataFrame({"value": values.reshape(-1)}, index=idx).reset_index()
+    table = pd.DataFrame(
+        {
+            "value": stats.reshape(-1),
+            "mc_se": se.reshape(-1),
+            "flag": np.broadcast_to(flags, stats.shape).reshape(-1),
+        },
+        index=idx,
+    ).reset_index()
     table = table.sort_values(["scenario", "horizon"], kind="stable", key=_entity_key(entities))
-    return (
-        table.loc[:, list(COLUMNS)]
-        .reset_index(drop=True)
-        .astype({"scenario": str, "metric": str, "statistic": str, "horizon": np.int64})
+    return table.loc[:, list(COLUMNS)].reset_index(drop=True).astype(_DTYPES)
+
+
+_DTYPES = {"scenario": str, "metric": str, "statistic": str, "horizon": np.int64, "flag": str}
+
+
+def _saved_noise(
+    draw_metrics: xr.Dataset | None,
+    scen: list[str],
+    weights: NDArray[np.float64],
+    names: tuple[str, ...],
+) -> NDArray[np.float64] | None:
+    """Per-draw Monte Carlo variances ``(entity, metric, sample, horizon)``, when saved."""
+    if draw_metrics is None or any(m + MC_VAR_SUFFIX not in draw_metrics for m in names):
+        return None
+    if _saved_blend(draw_metrics, weights) is None:
+        return None
+    saved = draw_metrics.transpose("scenario", "sample", "horizon")
+    return np.stack(
+        [saved[m + MC_VAR_SUFFIX].sel(scenario=[*scen, BLEND]).values for m in names], axis=1
+    ).astype(np.float64)
+
+
+def _pooled_se(
+    names: tuple[str, ...],
+    binned: dict[str, NDArray[np.float64]],
+    mixed: dict[str, NDArray[np.float64]],
+    n_total: NDArray[np.float64],
+    weights: NDArray[np.float64],
+    pooled_v: NDArray[np.float64],
+    bands: BandNoise,
+) -> NDArray[np.float64]:
+    """Monte Carlo standard errors of the pooled values ``(entity, metric, horizon)``."""
+    both = {k: np.concatenate([binned[k], mixed[k]], axis=0) for k in binned}
+    centres = return_bin_centres()
+    ret_atoms = atoms(both["count"], both["sum_return"], np.expm1(centres))
+    dd_atoms = atoms(both["drawdown_count"], both["drawdown_sum"], drawdown_bin_centres())
+    # Kish effective size of the blend: 1 / sum(w_s^2 / n_s)
+    n_eff = np.concatenate([n_total, [1.0 / np.sum(weights**2 / n_total)]])
+    se = pooled_mc_se(
+        names,
+        ret_atoms,
+        both["count"],
+        dd_atoms,
+        both["drawdown_count"],
+        n_eff,
+        {m: pooled_v[:, i] for i, m in enumerate(names)},
+        {m: bands.mean_se[:, i] ** 2 for i, m in enumerate(names)},
     )
+    return np.stack([se[m] for m in names], axis=1)
 
 
 #: Attribute of ``draw_metrics.nc`` naming the weights its ``blend`` entry was made with.

@@ -29,12 +29,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from rutsim.measures import COMPONENTS, LOSS_THRESHOLDS
+from rutsim.measures import loss_name as _loss_name
 from rutsim.risk._array import max_drawdown, sort_sample
-from rutsim.risk._attribution import COMPONENTS, split_by_weights
+from rutsim.risk._attribution import split_by_weights
 from rutsim.risk._reducer import (
-    LOSS_THRESHOLDS,
     ReturnPaths,
-    _loss_name,
     attribution_metrics,
     drawdown_quantiles,
     sorted_return_metrics,
@@ -142,10 +142,10 @@ def mix_bins(
     return {k: (v * scale).sum(axis=0, keepdims=True) for k, v in binned.items()}
 
 
-def _atoms(
+def atoms(
     count: NDArray[np.float64], sums: NDArray[np.float64], centres: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    # The mean of a bin's paths; empty bins sit at their centre with no weight.
+    """Return the mean of each bin's paths; empty bins sit at their centre with no weight."""
     return np.where(count > 0, sums / np.where(count > 0, count, 1.0), centres)
 
 
@@ -171,7 +171,7 @@ def pooled_metrics(
     count = binned["count"]
     n = count.sum(axis=-1)
     centres = return_bin_centres()
-    ret_atom = _atoms(count, binned["sum_return"], np.expm1(centres))
+    ret_atom = atoms(count, binned["sum_return"], np.expm1(centres))
     mean = binned["sum_return"].sum(axis=-1) / n
     var = np.maximum(binned["sum_return_sq"].sum(axis=-1) / n - mean**2, 0.0)
     out: dict[str, NDArray[np.float64]] = {"return_mean": mean, "return_sd": np.sqrt(var)}
@@ -181,9 +181,9 @@ def pooled_metrics(
         out[name] = np.asarray(draw_averages[name], dtype=np.float64)
     dd_count = binned["drawdown_count"]
     out["max_drawdown_mean"] = binned["drawdown_sum"].sum(axis=-1) / dd_count.sum(axis=-1)
-    dd_atom = _atoms(dd_count, binned["drawdown_sum"], drawdown_bin_centres())
+    dd_atom = atoms(dd_count, binned["drawdown_sum"], drawdown_bin_centres())
     out |= drawdown_quantiles(sort_sample(dd_atom, weights=dd_count))
     # An empty bin's parts carry no weight, so their value does not matter.
-    cum = np.stack([_atoms(count, binned[f"sum_{c}"], 0.0 * centres) for c in COMPONENTS])
+    cum = np.stack([atoms(count, binned[f"sum_{c}"], 0.0 * centres) for c in COMPONENTS])
     out |= attribution_metrics(split_by_weights(cum, count / n[..., None]), cum, s_loss, tails)
     return out

@@ -20,6 +20,15 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rutsim.measures import (
+    COMPONENTS,
+    DRAWDOWN_QUANTILES,
+    LEVELS,
+    LOSS_THRESHOLDS,
+    QUANTILES,
+)
+from rutsim.measures import loss_name as _loss_name
+from rutsim.measures import pct as _pct
 from rutsim.risk._array import (
     SortedSample,
     max_drawdown,
@@ -30,38 +39,7 @@ from rutsim.risk._array import (
     weighted_mean,
     weighted_sd,
 )
-from rutsim.risk._attribution import COMPONENTS, Attribution, attribute_mean, split_by_weights
-
-#: Confidence levels of VaR and CVaR.
-LEVELS: tuple[float, ...] = (0.95, 0.99)
-#: Quantiles of the cumulative simple return (the median is reported as ``return_median``).
-QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.10, 0.25, 0.75, 0.90, 0.95, 0.99)
-#: Losses (positive decimals) whose exceedance probability is reported; 0 = any loss.
-LOSS_THRESHOLDS: tuple[float, ...] = (0.0, 0.10, 0.20)
-#: Quantiles of the maximum drawdown up to each horizon.
-DRAWDOWN_QUANTILES: tuple[float, ...] = (0.25, 0.50, 0.75, 0.90, 0.95, 0.99)
-
-
-def _pct(p: float) -> str:
-    return f"{round(p * 100):02d}"
-
-
-def _loss_name(threshold: float) -> str:
-    return "prob_loss" if threshold == 0 else f"prob_loss_gt_{round(threshold * 100)}pct"
-
-
-def metric_names() -> tuple[str, ...]:
-    """All metric names, in table order (each a variable of ``draw_metrics.nc``)."""
-    names = ["return_mean", "return_sd", "return_median"]
-    names += [f"return_q{_pct(q)}" for q in QUANTILES]
-    names += [f"var_{_pct(lv)}" for lv in LEVELS] + [f"cvar_{_pct(lv)}" for lv in LEVELS]
-    names += [_loss_name(t) for t in LOSS_THRESHOLDS]
-    names += ["max_drawdown_mean"] + [f"max_drawdown_q{_pct(q)}" for q in DRAWDOWN_QUANTILES]
-    for tag in ["mean"] + [f"cvar{_pct(lv)}" for lv in LEVELS]:
-        names += [f"attr_{tag}_{c}" for c in COMPONENTS] + [f"attr_{tag}_total"]
-    names += ["prob_beat_largecap"]
-    return tuple(names)
-
+from rutsim.risk._attribution import Attribution, attribute_mean, split_by_weights
 
 #: Human-readable description and unit of each metric (for NetCDF attrs and the report).
 METRIC_DESCRIPTIONS: dict[str, str] = {

@@ -18,6 +18,7 @@ from rutsim.simulate._driver import (
     select_samples,
 )
 from rutsim.simulate._kernel import scenario_keys, simulate_chunk, trace_count, use_precision
+from rutsim.simulate._reduce import DrawReducer, half_masks, reduce_draws
 from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
 from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 
@@ -27,6 +28,7 @@ __all__ = [
     "ChunkJob",
     "ChunkOutput",
     "ChunkPlan",
+    "DrawReducer",
     "KeepSink",
     "Progress",
     "Reducer",
@@ -34,7 +36,9 @@ __all__ = [
     "SimPaths",
     "SimulationResult",
     "compute_chunk",
+    "half_masks",
     "plan_chunks",
+    "reduce_draws",
     "run_simulation",
     "scenario_keys",
     "select_samples",

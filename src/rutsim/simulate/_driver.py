@@ -27,6 +27,7 @@ from rutsim.cluster import Runner, thread_runner
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
 from rutsim.simulate._kernel import scenario_keys, simulate_chunk, use_precision
+from rutsim.simulate._reduce import DrawReducer, reduce_draws
 from rutsim.types import (
     InitialState,
     PosteriorParams,
@@ -58,6 +59,8 @@ class ChunkInfo(NamedTuple):
 
 #: ``(paths as numpy, each field (scenario, sample, path, horizon), chunk) -> arrays``
 #: with leading axes ``(scenario, sample)``.
+#: A :class:`DrawReducer` instead runs jitted on the kernel's output (every per-draw metric
+#: and its Monte Carlo variance, :func:`reduce_draws`).
 Reducer = Callable[[SimPaths, ChunkInfo], Mapping[str, np.ndarray]]
 
 #: Called after each chunk with (samples done, samples in total).
@@ -144,7 +147,7 @@ class ChunkJob(NamedTuple):
     chunk: int
     shocks: ShockSpec
     dtype: str
-    reducer: Reducer
+    reducer: Reducer | DrawReducer
     pooler: Reducer | None
 
 
@@ -198,11 +201,17 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
         )
         # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
         out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
+        info = ChunkInfo(start, stop, job.sample_index[start:stop], job.names)
+        if isinstance(job.reducer, DrawReducer):
+            # jitted where the paths are; refuses non-finite paths before anything is binned
+            reduced = reduce_draws(out, job.reducer, job.names)
+            metrics = {k: v[:, : stop - start] for k, v in reduced.items()}
+        else:
+            metrics = dict(job.reducer(out_np, info))
         _COMPILED.add(signature)
     kept = SimPaths(*(np.ascontiguousarray(f[:, :, : job.keep]) for f in out_np))
-    info = ChunkInfo(start, stop, job.sample_index[start:stop], job.names)
     pooled = {} if job.pooler is None else job.pooler(out_np, info)
-    return ChunkOutput(start, stop, kept, job.reducer(out_np, info), pooled)
+    return ChunkOutput(start, stop, kept, metrics, pooled)
 
 
 #: Called with (start, stop, kept paths of samples ``start:stop``), in sample order.
@@ -216,7 +225,7 @@ def run_simulation(
     scenarios: Sequence[tuple[str, ScenarioArrays]],
     sim_config: SimulationConfig,
     shocks: ShockSpec,
-    reducer: Reducer,
+    reducer: Reducer | DrawReducer,
     progress: Progress | None = None,
     pooler: Reducer | None = None,
     runner: Runner | None = None,
@@ -238,10 +247,11 @@ def run_simulation(
         Sizes, dtype, chunking.
     shocks : ShockSpec
         Shock families of the fitted model.
-    reducer : callable
+    reducer : callable or DrawReducer
         ``(SimPaths as numpy, ChunkInfo) -> mapping of arrays`` with leading axes
         ``(scenario, sample)``; sees every path of the chunk. Runs where the chunk runs
-        (a Dask worker), so it must be picklable.
+        (a Dask worker), so it must be picklable. A :class:`DrawReducer` runs the jitted
+        per-draw risk reducer (every metric and its Monte Carlo variance).
     progress : callable, optional
         ``(done, total)`` after each chunk.
     pooler : callable, optional
