@@ -7,9 +7,11 @@ From the project root, each in a fresh process (peak RSS is per process)::
 
 ``memory`` drives :func:`rutsim.simulate.run_simulation` with synthetic posterior draws
 (3 scenarios x samples x paths x 12 quarters; the defaults give 1.0e9 path-steps), a
-per-draw reducer over all paths (``--reducer light``, the default, or the full
-``rutsim.risk.draw_metrics`` with ``--reducer risk``), keeping 10 full paths per draw,
-and reports wall time, path-steps per second and peak resident memory.
+per-draw reducer over all paths (``--reducer light``, the default; the NumPy
+``rutsim.risk.draw_metrics`` with ``--reducer risk``; or ``--reducer run``, the run's own:
+every metric of every scenario and the blend with its Monte Carlo noise,
+:func:`rutsim.simulate.reduce_draws`, plus the pooled bins), keeping 10 full paths per
+draw, and reports wall and CPU time, path-steps per second and peak resident memory.
 
 ``e2e`` times :func:`rutsim.pipeline.run` on a config whose model is already fitted
 (``models/<id>`` exists), including the report, and reports peak memory and the size of
@@ -58,8 +60,13 @@ def light_reducer(paths: object, chunk: object) -> dict[str, np.ndarray]:
 def memory(args: argparse.Namespace) -> dict[str, float]:
     """Simulate ``3 x samples x paths x horizon`` path-steps chunk by chunk."""
     from rutsim.config import SimulationConfig
-    from rutsim.risk import draw_metrics
-    from rutsim.simulate import run_simulation, synthetic_initial, synthetic_posterior
+    from rutsim.risk import bin_paths, draw_metrics
+    from rutsim.simulate import (
+        DrawReducer,
+        run_simulation,
+        synthetic_initial,
+        synthetic_posterior,
+    )
     from rutsim.types import ShockSpec
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -75,11 +82,13 @@ def memory(args: argparse.Namespace) -> dict[str, float]:
         keep_paths=args.keep,
     )
     steps = 3 * args.samples * args.paths * args.horizon
-    reducer = (
-        (lambda paths, chunk: draw_metrics(paths)) if args.reducer == "risk" else light_reducer
-    )
+    reducer = {
+        "risk": lambda paths, chunk: draw_metrics(paths),
+        "light": light_reducer,
+        "run": DrawReducer(blend_weights=(0.5, 0.3, 0.2)),
+    }[args.reducer]
     done: list[float] = []
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
 
     def progress(n_done: int, total: int) -> None:
         done.append(n_done)
@@ -98,14 +107,16 @@ def memory(args: argparse.Namespace) -> dict[str, float]:
         ShockSpec(),
         reducer,
         progress=progress,
+        pooler=bin_paths if args.reducer == "run" else None,
     )
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     if not all(np.isfinite(a).all() for a in res.paths):
         raise RuntimeError("non-finite simulated paths")
     return {
         "path_steps": steps,
         "chunk_size": res.chunk_size,
         "wall_s": wall,
+        "cpu_s": cpu,
         "Mpath_steps_per_s": steps / wall / 1e6,
         "peak_rss_gb": _peak_rss_gb(),
         "kept_paths_gb": sum(a.nbytes for a in res.paths) / 2**30,
@@ -147,7 +158,7 @@ def main() -> None:
     m.add_argument("--paths", type=int, default=27778)
     m.add_argument("--horizon", type=int, default=12)
     m.add_argument("--keep", type=int, default=10)
-    m.add_argument("--reducer", choices=["light", "risk"], default="light")
+    m.add_argument("--reducer", choices=["light", "risk", "run"], default="light")
     e = sub.add_parser("e2e")
     e.add_argument("config")
     e.add_argument("--name", default=None)

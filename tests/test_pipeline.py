@@ -114,6 +114,19 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
         res.table.loc[(8, "blend"), "var_95"]
         == pooled[(pooled.scenario == "blend") & (pooled.horizon == 8)].value.item()
     )
+    # Monte Carlo noise: an error beside every pooled mean, quantile, VaR and CVaR, and
+    # the band with the noise share taken out of the raw one
+    assert (pooled.mc_se > 0).all()
+    wide = table[(table.metric == "return_median")].pivot_table(
+        index=["scenario", "horizon"], columns="statistic", values="value"
+    )
+    assert wide.mc_noise_share.between(0, 10).all()
+    k = np.sqrt(np.clip(1 - wide.mc_noise_share, 0, 1))
+    mean = wide.draw_mean
+    np.testing.assert_allclose(wide.draw_q05, mean + k * (wide.draw_q05_raw - mean), rtol=1e-9)
+    assert (wide.draw_q95 - wide.draw_q05 <= wide.draw_q95_raw - wide.draw_q05_raw + 1e-12).all()
+    flagged = set(table[table.flag == "few_tail_paths"].metric)
+    assert "cvar_99" in flagged and "return_mean" not in flagged
 
 
 def test_same_config_and_seed_give_identical_values(project: Path) -> None:

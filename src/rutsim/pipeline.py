@@ -376,7 +376,10 @@ def _simulate(
             prepared.arrays,
             sim,
             fitted.shocks,
-            DrawReducer(blend_weights=tuple(float(w) for w in prepared.scenarios.weights)),
+            DrawReducer(
+                blend_weights=tuple(float(w) for w in prepared.scenarios.weights),
+                antithetic=sim.antithetic,
+            ),
             progress=update,
             pooler=bin_paths,
             runner=runner,

@@ -59,6 +59,7 @@ def _entity_block(table: pd.DataFrame, entity: str, horizons: Sequence[int]) -> 
         at_h = sub[sub.horizon == h]
         out[str(h)] = {
             m: {s: _clean(float(v)) for s, v in zip(g.statistic, g.value, strict=True)}
+            | {"pooled_mc_se": _clean(float(g.mc_se[g.statistic == "pooled"].iloc[0]))}
             for m, g in at_h.groupby("metric", sort=False)
         }
     return out

@@ -13,8 +13,8 @@ For every scenario (and the blend), horizon (each quarter) and metric the table 
   the parameter uncertainty about it. ``draw_q05_raw``/``draw_q95_raw`` are the band
   before the correction and ``mc_noise_share`` the share of its variance that is noise.
 * ``mc_se`` (a column): the Monte Carlo standard error of the ``pooled`` value and of
-  ``draw_mean``; ``flag`` is ``few_tail_paths`` where a metric's per-draw value rests on fewer than
-  ten paths (its ``draw_*`` statistics describe little but noise).
+  ``draw_mean``; ``flag`` is ``ok``, or ``few_tail_paths`` where a metric's per-draw
+  value rests on fewer than ten paths (its ``draw_*`` statistics describe little but noise).
 
 The blend is the probability-weighted mixture of the scenarios. Its quantile, VaR and
 CVaR are those of the mixture distribution (every path carries the weight
@@ -207,7 +207,7 @@ def compute_metrics(
     se = np.full(stats.shape, np.nan)
     se[:, :, 0] = pooled_se
     se[:, :, 1] = bands.mean_se
-    flags = np.where(few, FEW_TAIL_PATHS, "")[None, :, None, None]
+    flags = np.where(few, FEW_TAIL_PATHS, "ok")[None, :, None, None]
     entities = [*scen, BLEND]
     idx = pd.MultiIndex.from_product(
         [entities, names, STATISTICS, range(1, n_h + 1)],

@@ -149,6 +149,7 @@ class ChunkJob(NamedTuple):
     dtype: str
     reducer: Reducer | DrawReducer
     pooler: Reducer | None
+    antithetic: bool = False
 
 
 class ChunkOutput(NamedTuple):
@@ -184,7 +185,15 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
     stop = min(start + job.chunk, n)
     positions = np.arange(start, stop)
     padded = np.concatenate([positions, np.full(job.chunk - len(positions), stop - 1)])
-    signature = (job.chunk, job.n_paths, job.horizon, len(job.names), job.shocks, job.dtype)
+    signature = (
+        job.chunk,
+        job.n_paths,
+        job.horizon,
+        len(job.names),
+        job.shocks,
+        job.dtype,
+        job.antithetic,
+    )
     first = signature not in _COMPILED
     with _FIRST_CALL if first else contextlib.nullcontext():
         out = simulate_chunk(
@@ -198,6 +207,7 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
             dtype=job.dtype,  # type: ignore[arg-type]
             sample_index=job.sample_index[padded].astype(np.uint32),
             quarter_major=True,
+            antithetic=job.antithetic,
         )
         # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
         out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
@@ -277,6 +287,9 @@ def run_simulation(
     chosen, chunk, keep = plan_chunks(sim_config, len(names), int(np.shape(params.ff_a)[0]))
     n = len(chosen)
     np_dtype = np.dtype(sim_config.dtype)
+    if isinstance(reducer, DrawReducer):
+        # the noise estimate's halves must keep the kernel's antithetic pairs together
+        reducer = reducer._replace(antithetic=sim_config.antithetic)
     job = ChunkJob(
         seed=key_seed,
         names=names,
@@ -292,6 +305,7 @@ def run_simulation(
         dtype=sim_config.dtype,
         reducer=reducer,
         pooler=pooler,
+        antithetic=sim_config.antithetic,
     )
     kept = (
         None

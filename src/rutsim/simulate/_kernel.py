@@ -90,16 +90,28 @@ def _draw_all(
     n_paths: int,
     shocks: ShockSpec,
     dtype: jnp.dtype,
+    antithetic: bool = False,
 ) -> tuple[jax.Array, jax.Array]:
-    """One quarter's shocks for every (scenario, sample): ``(S, N, K, path)`` arrays."""
+    """One quarter's shocks for every (scenario, sample): ``(S, N, K, path)`` arrays.
+
+    Antithetic: ``ceil(n_paths / 2)`` paths are drawn; path ``p + ceil(n_paths / 2)`` takes
+    path ``p``'s normals negated and its mixing weights (``z -> -z`` leaves a normal, and
+    the normal-variance mixture ``z / sqrt(w)``, unchanged in law, so each path is exact).
+    """
+    half = -(-n_paths // 2)
 
     def one(key: jax.Array, pin: jax.Array) -> tuple[jax.Array, jax.Array]:
-        return draw_step(jax.random.fold_in(key, t), n_paths, pin, shocks, dtype)
+        k = jax.random.fold_in(key, t)
+        if not antithetic:
+            return draw_step(k, n_paths, pin, shocks, dtype)
+        z, g = draw_step(k, half, pin, shocks, dtype)
+        z = jnp.concatenate([z, -z], axis=-1)[:, :n_paths]
+        return z, jnp.concatenate([g, g], axis=-1)[:, :n_paths]
 
     return jax.vmap(jax.vmap(one, in_axes=(0, None)))(keys, pinned_t)
 
 
-@partial(jax.jit, static_argnames=("n_paths", "shocks", "dtype"))
+@partial(jax.jit, static_argnames=("n_paths", "shocks", "dtype", "antithetic"))
 def _simulate(
     keys: jax.Array,
     params: PosteriorParams,
@@ -112,6 +124,7 @@ def _simulate(
     n_paths: int,
     shocks: ShockSpec,
     dtype: str,
+    antithetic: bool = False,
 ) -> SimPaths:
     """Scan the horizon; each quarter's step is vmapped over scenario x sample x path."""
     _TRACE_COUNT[0] += 1
@@ -141,7 +154,7 @@ def _simulate(
 
     def body(state: PathState, xs: tuple[jax.Array, jax.Array, jax.Array]) -> tuple:
         values_t, pinned_t, t = xs  # (S, V), (S, V), ()
-        normals, gammas = _draw_all(sample_keys, pinned_t, t, n_paths, shocks, jdtype)
+        normals, gammas = _draw_all(sample_keys, pinned_t, t, n_paths, shocks, jdtype, antithetic)
         return over_all(params, path_sd, state, StepInput(values_t, pinned_t, normals, gammas))
 
     one_path = init_state(params, initial, jdtype)  # fields () or (sample,) for q
@@ -216,6 +229,7 @@ def simulate_chunk(
     dtype: DType = "float32",
     sample_index: jax.Array | np.ndarray | None = None,
     quarter_major: bool = False,
+    antithetic: bool = False,
 ) -> SimPaths:
     """Simulate every scenario for a block of posterior samples.
 
@@ -248,6 +262,9 @@ def simulate_chunk(
         Return fields shaped ``(horizon, scenario, sample, path)``, as the scan produces
         them, skipping a device-side transpose; the chunked driver uses this and takes a
         free NumPy view with the axes in the standard order.
+    antithetic : bool, default False
+        Draw half the paths' shocks and give path ``p + ceil(n_paths / 2)`` the negated
+        normals (same mixing weights) of path ``p``: antithetic pairs (see ``_draw_all``).
 
     Returns
     -------
@@ -283,6 +300,7 @@ def simulate_chunk(
         n_paths=n_paths,
         shocks=shocks,
         dtype=dtype,
+        antithetic=antithetic,
     )
     if quarter_major:
         return out

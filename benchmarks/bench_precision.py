@@ -1,0 +1,126 @@
+"""Monte Carlo precision per CPU-second: the run pipeline before and after issue 13.
+
+The figure of merit is the standard error of the headline pooled metrics (median, VaR 95,
+CVaR 95, P(loss) of the cumulative return at 4 and 12 quarters) reached per CPU-second
+of the whole simulate step (kernel, per-draw reducer, pooled bins), not path-steps per
+second. Both pipelines run on the same posterior draws (synthetic, varying), scenarios
+and sizes, ``--reps`` times each with different seeds; the across-replicate standard
+deviation of each pooled metric is its Monte Carlo standard error::
+
+    .venv/bin/python benchmarks/bench_precision.py --draws 100 --paths 200 --reps 20
+
+* ``before``: independent paths, the NumPy reducer with the per-draw blend
+  (:class:`rutsim.risk.RunReducer`, the run's reducer before issue 13);
+* ``after``: antithetic paths, the reducer of :func:`rutsim.simulate.reduce_draws`
+  (which also estimates every metric's noise).
+
+Reported per metric: ``SE_before / SE_after`` at equal paths, and at equal CPU time
+``(SE_before / SE_after) * sqrt(CPU_before / CPU_after)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+from bench_kernel import make_scenarios  # noqa: I001  (benchmarks/ is the script's folder)
+
+from rutsim.config import SimulationConfig
+from rutsim.risk import RunReducer, bin_paths, path_metrics
+from rutsim.risk._reducer import ReturnArrays
+from rutsim.simulate import DrawReducer, run_simulation, synthetic_initial, synthetic_posterior
+from rutsim.types import ShockSpec
+
+HEADLINE = ("return_median", "var_95", "cvar_95", "prob_loss")
+
+
+def one_run(args: argparse.Namespace, seed: int, after: bool) -> tuple[float, dict[str, list]]:
+    """Simulate once; return the CPU seconds and the pooled headline metrics per horizon."""
+    params = synthetic_posterior(args.draws, seed=1)
+    scen = make_scenarios(3, 12)
+    scenarios = [
+        (f"s{i}", type(scen)(scen.values[i], scen.pinned[i], scen.path_sd[i])) for i in range(3)
+    ]
+    cfg = SimulationConfig(
+        paths_per_draw=args.paths,
+        horizon=12,
+        max_draws=args.draws,
+        chunk_size=args.chunk,
+        keep_paths=args.paths,
+        seed=seed,
+        workers=args.workers,
+        antithetic=after,
+    )
+    weights = (0.5, 0.3, 0.2)
+    reducer = DrawReducer(blend_weights=weights) if after else RunReducer(weights)
+    c0 = time.process_time()
+    result = run_simulation(
+        seed, params, synthetic_initial(), scenarios, cfg, ShockSpec(), reducer, pooler=bin_paths
+    )
+    cpu = time.process_time() - c0
+    kept = result.paths
+    assert kept is not None
+    metrics = {}
+    for s in range(3):  # pooled over every path of every draw, exact (not timed)
+        flat = ReturnArrays(
+            *(
+                np.asarray(getattr(kept, f)[s], np.float64).reshape(-1, 12)
+                for f in ReturnArrays._fields
+            )
+        )
+        pm = path_metrics(flat)
+        for m in HEADLINE:
+            metrics[f"s{s}:{m}"] = [float(pm[m][3]), float(pm[m][11])]
+    return cpu, metrics
+
+
+def main() -> None:
+    """Run both pipelines ``--reps`` times and print the precision per CPU-second."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=100)
+    parser.add_argument("--paths", type=int, default=200)
+    parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--chunk", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    print(f"cpus={os.cpu_count()}, load avg {os.getloadavg()[0]:.2f}")
+    out = {}
+    for label, after in [("before", False), ("after", True)]:
+        one_run(args, 999, after)  # compile
+        cpus, values = [], {}
+        for r in range(args.reps):
+            cpu, m = one_run(args, 1000 + r, after)
+            cpus.append(cpu)
+            for k, v in m.items():
+                values.setdefault(k, []).append(v)
+        out[label] = {
+            "cpu_s": float(np.median(cpus)),
+            "se": {k: np.std(v, axis=0, ddof=1).tolist() for k, v in values.items()},
+            "mean": {k: np.mean(v, axis=0).tolist() for k, v in values.items()},
+        }
+    cpu_ratio = out["before"]["cpu_s"] / out["after"]["cpu_s"]
+    steps = 3 * args.draws * args.paths * 12
+    print(
+        f"{steps:,} path-steps per run; CPU s per run: before {out['before']['cpu_s']:.2f}, "
+        f"after {out['after']['cpu_s']:.2f} (before / after {cpu_ratio:.2f})"
+    )
+    print("metric (3 scenarios averaged)  horizon  SE before  SE after  equal paths  equal CPU")
+    summary = {}
+    for m in HEADLINE:
+        for hi, h in enumerate((4, 12)):
+            se_b = np.mean([out["before"]["se"][f"s{s}:{m}"][hi] for s in range(3)])
+            se_a = np.mean([out["after"]["se"][f"s{s}:{m}"][hi] for s in range(3)])
+            equal_cpu = se_b / se_a * np.sqrt(cpu_ratio)
+            summary[f"{m}@{h}"] = {"se_before": se_b, "se_after": se_a, "equal_cpu": equal_cpu}
+            print(
+                f"{m:<30} {h:>7}  {se_b:9.5f}  {se_a:8.5f}  {se_b / se_a:10.2f}x  {equal_cpu:8.2f}x"
+            )
+    print(f"load avg after {os.getloadavg()[0]:.2f}")
+    print(json.dumps({"cpu_ratio": cpu_ratio, "metrics": summary, "runs": out["before"]["cpu_s"]}))
+
+
+if __name__ == "__main__":
+    main()
