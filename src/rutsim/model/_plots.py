@@ -116,7 +116,8 @@ def prior_posterior_figure(
         ax.set_title(name, fontsize=9)
         ax.set_yticks([])
         ax.tick_params(labelsize=7)
-    axes.flat[0].legend(fontsize=7)
+    # An explicit place: "best" searches the data and warns (an error in tests) when slow.
+    axes.flat[0].legend(fontsize=7, loc="upper right")
     fig.suptitle(
         f"Prior (grey) against posterior (blue), {block} parameters: a posterior as wide as "
         "its prior was not learned from the data",
@@ -197,7 +198,7 @@ def ppc_figure(pred: Predictive) -> plt.Figure:
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("log change per quarter")
         ax.set_ylabel("density")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper right")
     fig.suptitle(
         "Posterior predictive check: one-step-ahead replicated series against the observed",
         fontsize=10,

@@ -106,7 +106,7 @@ def skill_chart(summary: pd.DataFrame, forecasters: Sequence[str], baseline: str
     ax.set_xlabel("horizon")
     ax.set_ylabel(f"CRPS skill vs {baseline} (1 - ratio)")
     ax.set_title("Above 0: better than the baseline (bars: +-2 Newey-West s.e.)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower left")
     return png(fig)
 
 
@@ -199,5 +199,5 @@ def replay_chart(replay: pd.DataFrame, horizon: int) -> bytes:
     ax.set_ylabel(f"{horizon}-quarter price return")
     ax.yaxis.set_major_formatter(lambda v, _: f"{100 * v:.0f}%")
     ax.set_title("Model replay: fitted before each first cut, given the realized macro path")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper left")
     return png(fig)
