@@ -25,6 +25,16 @@ class DataError(RutsimError):
 class ScenarioError(RutsimError):
     """A scenario file is invalid or inconsistent with the run config."""
 
+    @classmethod
+    def overflowed(cls, scenario: str, field: str, count: int) -> ScenarioError:
+        """Return the error for simulated values that are not finite (one wording)."""
+        return cls(
+            f"scenario '{scenario}': the simulation overflowed ({field} is not finite in "
+            f"{count} values). The scenario's paths are outside what the model can "
+            "extrapolate. Nothing was written. To fix: check its values and uncertainty "
+            "against scenarios/README.md."
+        )
+
 
 class FitDiagnosticsError(RutsimError):
     """A fit failed the convergence gate (R-hat, ESS, divergences)."""

@@ -28,12 +28,7 @@ def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
         bad = ~np.isfinite(values)
         if bad.any():
             scenario = scenario_names[int(np.argwhere(bad)[0][0])]
-            raise ScenarioError(
-                f"scenario '{scenario}': the simulation overflowed ({field} is not finite "
-                f"in {int(bad.sum())} values). The scenario's paths are outside what the "
-                "model can extrapolate. Nothing was written. To fix: check its values and "
-                "uncertainty against scenarios/README.md."
-            )
+            raise ScenarioError.overflowed(scenario, field, int(bad.sum()))
 
 
 class _Chunk(Protocol):

@@ -398,12 +398,7 @@ def _refuse_nonfinite(out: SimPaths, scenario_names: Sequence[str]) -> None:
         bad = ~np.isfinite(values)  # (H, S, N, P)
         if bad.any():
             scen = scenario_names[int(np.argwhere(bad)[0][1])]
-            raise ScenarioError(
-                f"scenario '{scen}': the simulation overflowed ({field} is not finite in "
-                f"{int(bad.sum())} values). The scenario's paths are outside what the model "
-                "can extrapolate. Nothing was written. To fix: check its values and "
-                "uncertainty against scenarios/README.md."
-            )
+            raise ScenarioError.overflowed(scen, field, int(bad.sum()))
 
 
 def _blend_plan(weights: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, _Plan]:
