@@ -52,6 +52,21 @@ def test_jitted_reducer_matches_the_numpy_reference(weights: tuple[float, ...]) 
         assert got[name + MC_VAR_SUFFIX].shape == ref[name].shape
 
 
+@pytest.mark.parametrize(("n_paths", "antithetic"), [(1, False), (2, True)])
+def test_one_path_or_one_pair_gives_metrics_and_no_noise(n_paths: int, antithetic: bool) -> None:
+    rng = np.random.default_rng(4)
+    shape = (2, 3, n_paths, 4)
+    paths = SimPaths(
+        **{k: rng.normal(0.0, 0.05, shape).astype(np.float32) for k in SimPaths._fields}
+    )
+    reducer = DrawReducer(blend_weights=(0.5, 0.5), antithetic=antithetic)
+    got = reduce_draws(_quarter_major(paths), reducer, ["a", "b"])
+    ref = draw_metrics(paths, blend_weights=(0.5, 0.5))
+    for name in metric_names():
+        np.testing.assert_allclose(got[name], ref[name], rtol=2e-6, atol=2e-6, err_msg=name)
+        assert np.isnan(got[name + MC_VAR_SUFFIX]).all(), name
+
+
 def test_halves_keep_antithetic_partners_together() -> None:
     masks = half_masks(8, antithetic=True)  # partners p and p + 4
     a = np.flatnonzero(masks[1])

@@ -188,7 +188,9 @@ def _path_means(
     ``(quantity, ..., 3)`` and whether large caps are missing ``(...)``.
     """
     n = ret.shape[-1]
-    w = (masks / masks.sum(axis=1, keepdims=True)).T.astype(ret.dtype)  # (path, 3)
+    # an empty half (one path, or one antithetic pair) averages to NaN, not a warning
+    w = (masks / np.maximum(masks.sum(axis=1, keepdims=True), 1)).T.astype(ret.dtype)
+    w[:, masks.sum(axis=1) == 0] = np.nan
 
     def avg(x: np.ndarray) -> np.ndarray:
         return (x.reshape(-1, n) @ w).reshape(*x.shape[:-1], 3)
@@ -213,7 +215,7 @@ def _equal_sorted(
     """Sort-based metrics of equally weighted rows ``(..., n)``: whole draw, half A, half B."""
     order = np.argsort(ret, axis=-1)
     out = []
-    for keep in (None, halves, ~halves):
+    for keep in (None, halves, ~halves)[: 3 if halves.any() and not halves.all() else 1]:
         if keep is None:
             o = order
         else:
@@ -269,7 +271,7 @@ def _weighted_sorted(
     d_order = np.argsort(mdd, axis=-1)
     ds = np.take_along_axis(mdd, d_order, axis=-1)
     out = []
-    for j in range(3):
+    for j in range(3 if masked[1].any() and masked[2].any() else 1):
         ws = masked[j][order]
         m: dict[str, np.ndarray] = {}
         idx = _first_reaching(np.cumsum(ws, axis=-1), [targets[p][j] for p in _RETURN_PROBS])
@@ -384,8 +386,8 @@ def reduce_draws(
     scale = _noise_scale([float(m.sum()) for m in masks])
     result = {}
     for name in metric_names():
-        # (mask, H, entity, N) -> (entity, N, H)
-        v = np.concatenate([e[name] for e in entities], axis=2).astype(ret.dtype)
+        # (mask, H, entity, N) -> (entity, N, H); without two halves the noise is NaN
+        v = np.concatenate([_three(e[name]) for e in entities], axis=2).astype(ret.dtype)
         v = np.moveaxis(v, 1, -1)
         result[name] = v[0]
         result[name + MC_VAR_SUFFIX] = (v[1] - v[2]) ** 2 * np.asarray(scale, ret.dtype)
@@ -399,6 +401,13 @@ def _refuse_nonfinite(out: SimPaths, scenario_names: Sequence[str]) -> None:
         if bad.any():
             scen = scenario_names[int(np.argwhere(bad)[0][1])]
             raise ScenarioError.overflowed(scen, field, int(bad.sum()))
+
+
+def _three(v: np.ndarray) -> np.ndarray:
+    """Pad a metric computed on the whole draw only with NaN halves: ``(3, ...)``."""
+    if v.shape[0] == 3:
+        return v
+    return np.concatenate([v, np.full((2, *v.shape[1:]), np.nan, v.dtype)])
 
 
 def _blend_plan(weights: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, _Plan]:
