@@ -183,8 +183,9 @@ def _path_means(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Averages over paths of every mean-type quantity (order of ``_MEANS``) per mask.
 
-    One matrix product per quantity with the mask weights ``(path, 3)`` (XLA's batched
-    product with three columns was measured 4x slower than NumPy's). Returns the means
+    One matrix product per quantity with the mask weights ``(path, 3)`` (19 ms for a
+    default chunk; inside the jitted computation they took it from 92 to 386 ms of CPU).
+    Returns the means
     ``(quantity, ..., 3)`` and whether large caps are missing ``(...)``.
     """
     n = ret.shape[-1]
