@@ -56,7 +56,7 @@ def make_scenarios(n_scen: int, horizon: int) -> ScenarioArrays:
     pinned[0, :, 0] = pinned[0, :, 3] = True
     if n_scen > 1:
         pinned[1, :, 1] = True
-    return ScenarioArrays(values, pinned, np.full((n_scen, 4), 0.05))
+    return ScenarioArrays(values, pinned, np.full((n_scen, 4), 0.05), np.zeros(values.shape[:2]))
 
 
 def numpy_simulate(
@@ -76,7 +76,7 @@ def numpy_simulate(
     n_scen, horizon = scen.values.shape[:2]
     size = (n_scen, len(p.ff_a), n_paths)
     q = {k: np.asarray(v, f32)[None, :, None] for k, v in p._asdict().items()}
-    ff, df = np.full(size, init.ff, f32), np.full(size, init.df, f32)
+    ff, dn = np.full(size, init.ff, f32), np.full(size, init.dn, f32)
     s, c = np.full(size, init.slope, f32), np.full(size, init.spread, f32)
     un, dun, rr = (np.full(size, v, f32) for v in (init.un, init.dun, init.rr))
     gl, ml = np.full(size, init.gl, f32), np.full(size, init.ml, f32)
@@ -102,22 +102,21 @@ def numpy_simulate(
         dev = dev + sd * z[[7, 8, 9, 12]]
         tf, ts, tc, tu = (target[..., j] + dev[j] for j in range(4))
         pf, ps, pc, pu = (pin[..., j] for j in range(4))
-        un_new = np.where(
-            pu,
-            tu,
-            un + eq.unemployment(q, dun, un) + q["un_sigma"] * z[10] / np.sqrt(weight("macro")),
-        )
+        mean_du = eq.unemployment(q, dun, un)
+        un_new = np.where(pu, tu, un + mean_du + q["un_sigma"] * z[10] / np.sqrt(weight("macro")))
         dun_new = un_new - un
-        ff_new = np.where(
-            pf, tf, ff + eq.policy(q, df, dun_new) + q["ff_sigma"] * z[0] / np.sqrt(weight("macro"))
-        )
+        priced = np.asarray(scen.priced_in[:, t], f32)[:, None, None]
+        mean_df = eq.policy(q, dn, dun_new, priced)
+        ff_new = np.where(pf, tf, ff + mean_df + q["ff_sigma"] * z[0] / np.sqrt(weight("macro")))
         df_new = ff_new - ff
+        mp = np.where(pf, df_new - mean_df, f32(0))
+        dn_new = df_new - mp
         one = np.logical_xor(ps, pc)
         if shocks.macro == "student_t":
             g_sc = rng.standard_gamma(np.where(one, (mnu + 1) / 2, mnu / 2)).astype(f32)
         else:
             g_sc = None
-        mu_s, mu_c = eq.slope(q, s, df_new, dun_new), eq.spread(q, c, df_new, dun_new)
+        mu_s, mu_c = eq.slope(q, s, dn_new, mp, dun_new), eq.spread(q, c, dn_new, mp, dun_new)
         xs, xc = (ts - mu_s) / q["sl_sigma"], (tc - mu_c) / q["cs_sigma"]
         x_obs = np.where(ps, xs, xc)
         inv_w = np.sqrt((mnu + np.where(one, x_obs**2, 0)) / 2 / g_sc) if g_sc is not None else 1
@@ -142,18 +141,19 @@ def numpy_simulate(
             ),
         )
         dc = c_new - c
-        rr_new = eq.real_rate(q, rr, df_new, dun_new) + q["rr_sigma"] * z[11] / np.sqrt(
+        rr_new = eq.real_rate(q, rr, dn_new, dun_new) + q["rr_sigma"] * z[11] / np.sqrt(
             weight("macro")
         )
         we = [weight("equity") for _ in range(3)]
         r = q["glml_corr"]
         gap = eq.valuation_gap(q, ml, rr, c, ff)
-        gl_new = eq.earnings(q, gl, dun_new, df, s, dc, gap) + q["gl_sigma"] * z[3] / np.sqrt(we[0])
-        ml_new = eq.multiple(q, ml, rr_new, c_new, ff_new) + q["ml_sigma"] * (
+        gl_new = eq.earnings(q, gl, dun_new, dn, s, dc, gap) + q["gl_sigma"] * z[3] / np.sqrt(we[0])
+        news = eq.multiple_news(q, dc, dun_new - mean_du, mp)
+        ml_new = eq.multiple(q, ml, rr_new, c_new, ff_new, news) + q["ml_sigma"] * (
             r * z[3] + np.sqrt(1 - r * r) * z[4]
         ) / np.sqrt(we[0])
-        q_new = eq.relative_multiple(q, qq, dc) + q["q_sigma"] * z[5] / np.sqrt(we[1])
-        gs = eq.small_earnings(q, gl_new, df, s) + q["gs_sigma"] * z[6] / np.sqrt(we[2])
+        q_new = eq.relative_multiple(q, qq, dc, mp) + q["q_sigma"] * z[5] / np.sqrt(we[1])
+        gs = eq.small_earnings(q, gl_new, dn, s) + q["gs_sigma"] * z[6] / np.sqrt(we[2])
         dm = (ml_new + q_new) - (ml + qq)
         vals = {
             "fedfunds": ff_new,
@@ -171,7 +171,7 @@ def numpy_simulate(
         }
         for k in names:
             out[k][t] = vals[k]
-        ff, df, s, c, un, dun, rr = ff_new, df_new, s_new, c_new, un_new, dun_new, rr_new
+        ff, dn, s, c, un, dun, rr = ff_new, dn_new, s_new, c_new, un_new, dun_new, rr_new
         gl, ml, qq = gl_new, ml_new, q_new
     return {k: np.moveaxis(v, 0, -1) for k, v in out.items()}
 

@@ -1,9 +1,11 @@
 """A real first run from the command line: every phase announced in order, and a fit that
 fails the diagnostics gate kept in quarantine and accepted later without refitting.
 
-One real, deliberately short NUTS fit (2 chains x 40 draws) that is expected to fail the
-gate: the first ``rutsim run`` announces each fitting phase, keeps the fit in
-``models/quarantine/<id>`` and exits 2; a second run of the same config is refused at
+One real, deliberately short NUTS fit (2 chains x 40 draws after 200 tuning steps: too
+few for the ESS the gate asks, enough to keep the draws away from the explosive corners a
+40-step tuning left the v3 model in) that is expected to fail the gate: the first
+``rutsim run`` announces each fitting phase, keeps the fit in ``models/quarantine/<id>``
+and exits 2; a second run of the same config is refused at
 once (no refit gives other draws); ``--allow-unconverged`` accepts the kept fit without
 sampling again and announces each run phase.
 """
@@ -30,7 +32,7 @@ end = "2025Q3"
 [sampler]
 chains = 2
 draws = 40
-tune = 40
+tune = 200
 seed = 5
 [simulation]
 paths_per_draw = 8
@@ -49,7 +51,7 @@ report = true
 FIT_PHASES = (
     "loading data and scenarios",
     "fitting model",
-    "compiling the model, then sampling 2 chains x 40 tuning + 40 draws",
+    "compiling the model, then sampling 2 chains x 200 tuning + 40 draws",
     "checking convergence",
     "identification, prior sensitivity and posterior predictive checks",
     "drawing the model's figures",

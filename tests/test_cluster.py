@@ -51,7 +51,7 @@ def _scenario(level: float, pinned: bool) -> ScenarioArrays:
     values[:, 0] = np.linspace(level, level - 1.0, H)
     mask = np.zeros((H, 4), dtype=bool)
     mask[:, 0] = pinned
-    return ScenarioArrays(values, mask, np.zeros(4))
+    return ScenarioArrays(values, mask, np.zeros(4), np.zeros(values.shape[0]))
 
 
 SCENARIOS = [("base", _scenario(4.0, True)), ("free", _scenario(4.0, False))]

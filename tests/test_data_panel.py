@@ -20,7 +20,7 @@ from rutsim.data import (
     panel_hash,
 )
 from rutsim.errors import DataError
-from rutsim.fileio import sha256_file
+from rutsim.fileio import sha256_file, sha256_json
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 
@@ -116,8 +116,9 @@ def test_embedded_size_is_compact():
     assert total < 400_000
 
 
-def test_panel_hash_is_sha256_of_file():
-    assert panel_hash() == sha256_file(EMBEDDED_DIR / "panel_quarterly.csv")
+def test_panel_hash_covers_the_panel_and_the_announcement_table():
+    files = [EMBEDDED_DIR / "panel_quarterly.csv", EMBEDDED_DIR / "fomc_announcements.csv"]
+    assert panel_hash() == sha256_json([sha256_file(p) for p in files])
     assert panel_hash(DataConfig()) == panel_hash()
 
 

@@ -67,6 +67,21 @@ def test_one_path_or_one_pair_gives_metrics_and_no_noise(n_paths: int, antitheti
         assert np.isnan(got[name + MC_VAR_SUFFIX]).all(), name
 
 
+def test_returns_that_compound_past_float32_are_refused_by_name() -> None:
+    # Finite log returns of an explosive draw (50 per quarter) compound past what the
+    # metrics can square (all 4 quarters of that path): one clear error naming the
+    # scenario, not NaN metrics.
+    from rutsim.errors import ScenarioError
+
+    shape = (2, 3, 4, 4)
+    paths = SimPaths(**{k: np.zeros(shape, np.float32) for k in SimPaths._fields})
+    growth = np.zeros(shape, np.float32)
+    growth[1, 2, 0] = 50.0
+    paths = paths._replace(earnings_growth=growth)
+    with pytest.raises(ScenarioError, match=r"scenario 'b': 4 simulated cumulative returns"):
+        reduce_draws(_quarter_major(paths), DrawReducer(blend_weights=(0.5, 0.5)), ["a", "b"])
+
+
 def test_halves_keep_antithetic_partners_together() -> None:
     masks = half_masks(8, antithetic=True)  # partners p and p + 4
     a = np.flatnonzero(masks[1])
@@ -87,7 +102,7 @@ def _scenario(horizon: int) -> list[tuple[str, ScenarioArrays]]:
     values[:, 0] = np.linspace(4.1, 3.1, horizon)
     pinned = np.zeros((horizon, 4), bool)
     pinned[:, 0] = True
-    return [("base", ScenarioArrays(values, pinned, np.full(4, 0.05)))]
+    return [("base", ScenarioArrays(values, pinned, np.full(4, 0.05), np.zeros(values.shape[0])))]
 
 
 def _simulate(
@@ -160,7 +175,9 @@ def _paths(params: PosteriorParams, n_draws: int, n_paths: int, antithetic: bool
     horizon = 12
     params = PosteriorParams(*(np.repeat(np.asarray(a), n_draws) for a in params))
     (_, scen), *_ = _scenario(horizon)
-    scen = ScenarioArrays(scen.values[None], scen.pinned[None], np.zeros((1, 4)))
+    scen = ScenarioArrays(
+        scen.values[None], scen.pinned[None], np.zeros((1, 4)), scen.priced_in[None]
+    )
     out = simulate_chunk(
         scenario_keys(5, ["base"]),
         params,

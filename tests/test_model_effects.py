@@ -41,12 +41,14 @@ def test_long_run_effects_known_answers() -> None:
         got = _row(table, driver, "large-cap log multiple")["median"]
         assert got == pytest.approx(t[coef] / (1 - t["ml_phi"]), rel=1e-6)
     # unemployment moves earnings once (du = 1 in one quarter), persisting through gl_rho;
-    # it does not touch the multiple, so the valuation gap and catch-up stay at zero
+    # as news it moves the multiple once by ml_n_du, which decays at ml_phi (m* does not
+    # move), so the catch-up adds gl_ec times the summed gap ml_n_du / (1 - ml_phi)
     got = _row(table, "unemployment", "large-cap log earnings")["median"]
-    assert got == pytest.approx(t["gl_b_du"] / (1 - t["gl_rho"]), rel=1e-6)
+    gap = t["ml_n_du"] / (1 - t["ml_phi"])
+    assert got == pytest.approx((t["gl_b_du"] + t["gl_ec"] * gap) / (1 - t["gl_rho"]), rel=1e-6)
     small = _row(table, "unemployment", "small-cap log earnings")["median"]
     assert small == pytest.approx(t["gs_beta_gl"] * got, rel=1e-6)
-    assert not _row(table, "unemployment", "large-cap log multiple")["in_model"]
+    assert not _row(table, "unemployment", "large-cap log multiple")["in_model"]  # decayed
     # the price is earnings plus multiple
     for driver in ("fed funds", "real 10y yield", "credit spread", "unemployment"):
         price = _row(table, driver, "small-cap log price")["median"]

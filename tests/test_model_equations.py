@@ -56,27 +56,43 @@ def test_registry_derives_priors_pytree_and_covers_every_equation() -> None:
     assert not rec.read & shocks
 
 
+def _stack(out) -> np.ndarray:
+    """An equation's output as one array (a tuple of responses is stacked first)."""
+    return np.asarray([np.asarray(o) for o in out] if isinstance(out, tuple) else out)
+
+
 @pytest.mark.parametrize("f", EQUATIONS, ids=lambda f: f.__name__)
 def test_numpy_jax_and_pytensor_agree(f) -> None:
     rng = np.random.default_rng(abs(hash(f.__name__)) % 2**32)
     n = 7
     theta = {k: float(v[0]) for k, v in synthetic_posterior(1, seed=4)._asdict().items()}
     args = _inputs(f, rng, n)
-    want = np.asarray(f(theta, *args), dtype=np.float64)
+    want = _stack(f(theta, *args)).astype(np.float64)
     # NumPy, as the posterior checks call it: (sample, 1) parameter columns
     cols = {k: np.array([[v], [v]]) for k, v in theta.items()}
-    np.testing.assert_allclose(f(cols, *args), np.broadcast_to(want, (2, n)), rtol=1e-12)
+    got = _stack(f(cols, *args))
+    for i in range(2):  # each sample row equals the scalar evaluation
+        row = got[..., i, :] if args else got[..., i, 0]
+        np.testing.assert_allclose(row, want, rtol=1e-12)
     # JAX, as the simulation step calls it, under jit and vmap over the inputs
     jp = {k: jnp.asarray(v, jnp.float32) for k, v in theta.items()}
-    got_jax = jax.jit(jax.vmap(lambda *xs: f(jp, *xs)))(
-        *(jnp.asarray(a, jnp.float32) for a in args)
-    )
-    np.testing.assert_allclose(np.asarray(got_jax), want, rtol=2e-5, atol=2e-6)
+    if args:
+        got_jax = jax.jit(jax.vmap(lambda *xs: f(jp, *xs)))(
+            *(jnp.asarray(a, jnp.float32) for a in args)
+        )
+    else:
+        got_jax = jax.jit(lambda: f(jp))()
+    np.testing.assert_allclose(_stack(got_jax), want, rtol=2e-5, atol=2e-6)
     # PyTensor, as the PyMC model calls it: symbolic scalars and data vectors
     sym = {k: pt.dscalar(k) for k in theta}
     xs = [pt.dvector(f"x{i}") for i in range(len(args))]
-    fn = pytensor.function([*sym.values(), *xs], f(sym, *xs), on_unused_input="ignore")
-    np.testing.assert_allclose(fn(*theta.values(), *args), want, rtol=1e-12)
+    out = f(sym, *xs)
+    fn = pytensor.function(
+        [*sym.values(), *xs],
+        list(out) if isinstance(out, tuple) else out,
+        on_unused_input="ignore",
+    )
+    np.testing.assert_allclose(_stack(fn(*theta.values(), *args)), want, rtol=1e-12)
 
 
 def test_pymc_model_likelihood_uses_the_numpy_means() -> None:
@@ -86,7 +102,7 @@ def test_pymc_model_likelihood_uses_the_numpy_means() -> None:
     from scipy import stats
 
     from rutsim.model._build import PARAMETERS, build_model
-    from rutsim.model._prep import mu_gl
+    from rutsim.model._prep import mu_gl, mu_ml
     from test_model_synthetic import simulate
 
     data, _ = simulate(30, seed=8)
@@ -103,9 +119,8 @@ def test_pymc_model_likelihood_uses_the_numpy_means() -> None:
     (obs,) = model.replace_rvs_by_values([model.logp(vars=[model["obs_glml"]])])
     got = float(model.compile_fn(obs, inputs=model.value_vars, on_unused_input="ignore")(point))
     j = np.arange(2, len(data.ml))
-    m = data.eq_start + j
     mean_g = mu_gl({k: np.array([v]) for k, v in t.items()}, data)[0]
-    mean_m = eq.multiple(t, data.ml[j - 1], data.rr[m], data.c[m], data.f[m])
+    mean_m = mu_ml({k: np.array([v]) for k, v in t.items()}, data)[0]
     r = t["glml_corr"] * t["gl_sigma"] * t["ml_sigma"]
     cov = np.array([[t["gl_sigma"] ** 2, r], [r, t["ml_sigma"] ** 2]])
     want = sum(

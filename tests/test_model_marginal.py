@@ -17,14 +17,14 @@ from test_model_synthetic import TRUTH, simulate
 def _dense_marginal(theta: dict[str, float], data, cfg: ModelConfig) -> float:
     """log p(r, y | theta) with q ~ N(m, S) written out densely (N x N)."""
     n = len(data.ml)
-    phi, mu, lam, sig, g = (
-        theta[k] for k in ("q_phi", "q_mu", "q_lambda_dspread", "q_sigma", "gs_sigma")
+    phi, mu, lam, lam_mp, sig, g = (
+        theta[k] for k in ("q_phi", "q_mu", "q_lambda_dspread", "q_b_mp", "q_sigma", "gs_sigma")
     )
-    dc = data.dc[1:n]
+    dc, mp = data.dc[1:n], data.mp[1:n]
     m = np.empty(n)
     m[0] = mu
     for t in range(1, n):
-        m[t] = mu * (1 - phi) + phi * m[t - 1] + lam * dc[t - 1]
+        m[t] = mu * (1 - phi) + phi * m[t - 1] + lam * dc[t - 1] + lam_mp * mp[t - 1]
     lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
     cov_q = sig**2 / (1 - phi**2) * phi**lag
     obs = valuation_observations(cfg, data)
@@ -47,9 +47,13 @@ def test_marginal_potential_equals_dense_gaussian() -> None:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba will use object mode")
         point = model.initial_point()
+    # off the initial point, so that every q coefficient (q_b_mp starts at 0) matters
+    rng = np.random.default_rng(2)
+    point = {k: v + 0.1 * rng.standard_normal(np.shape(v)) for k, v in point.items()}
     outs = model.replace_rvs_by_values([model[k] for k in PARAMETERS])
     values = model.compile_fn(outs, inputs=model.value_vars, on_unused_input="ignore")(point)
     theta = dict(zip(PARAMETERS, (float(v) for v in values), strict=True))
+    assert abs(theta["q_b_mp"]) > 1e-3
     pot = next(p for p in model.potentials if p.name == "q_marginal_loglik")
     (pot,) = model.replace_rvs_by_values([pot])
     got = float(model.compile_fn(pot, inputs=model.value_vars, on_unused_input="ignore")(point))
@@ -68,7 +72,12 @@ def test_conditional_q_draws_match_dense_posterior_mean() -> None:
     m = np.empty(n)
     m[0] = t["q_mu"]
     for i in range(1, n):
-        m[i] = t["q_mu"] * (1 - phi) + phi * m[i - 1] + t["q_lambda_dspread"] * data.dc[i]
+        m[i] = (
+            t["q_mu"] * (1 - phi)
+            + phi * m[i - 1]
+            + t["q_lambda_dspread"] * data.dc[i]
+            + t["q_b_mp"] * data.mp[i]
+        )
     lag = np.abs(np.subtract.outer(np.arange(n), np.arange(n)))
     cov = sig**2 / (1 - phi**2) * phi**lag
     h = np.diff(np.eye(n), axis=0)

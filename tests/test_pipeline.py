@@ -96,7 +96,14 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     drivers = pd.read_csv(folder / "drivers.csv")
     assert list(drivers["scenario"].unique()) == ["base", "delayed_pivot"]
     assert list(drivers["quarter"][:8]) == list(range(1, 9))
-    parts = ["valuation_reversion", "earnings_trend", "rates", "credit", "activity"]
+    parts = [
+        "valuation_reversion",
+        "earnings_trend",
+        "rates",
+        "policy_surprise",
+        "credit",
+        "activity",
+    ]
     np.testing.assert_allclose(drivers[parts].sum(axis=1), drivers["total"], atol=1e-8)
     # the two scenarios share the held-driver parts and differ in their rates and credit
     base, pivot = (

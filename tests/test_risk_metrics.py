@@ -215,8 +215,8 @@ def test_draw_metrics_is_the_simulation_driver_reducer() -> None:
     pinned = np.zeros((h, 4), dtype=bool)
     pinned[:, 0] = True
     scen = [
-        ("base", ScenarioArrays(values, pinned, np.zeros(4))),
-        ("free", ScenarioArrays(values, ~pinned, np.zeros(4))),
+        ("base", ScenarioArrays(values, pinned, np.zeros(4), np.zeros(values.shape[0]))),
+        ("free", ScenarioArrays(values, ~pinned, np.zeros(4), np.zeros(values.shape[0]))),
     ]
     cfg = SimulationConfig(paths_per_draw=20, horizon=h, keep_paths=20, chunk_size=3)
     res = run_simulation(

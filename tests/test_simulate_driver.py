@@ -31,7 +31,7 @@ def _scenario(ff_pinned: bool) -> ScenarioArrays:
     values[:, 0] = [4.0, 3.8, 3.6, 3.5]
     pinned = np.zeros((H, 4), dtype=bool)
     pinned[:, 0] = ff_pinned
-    return ScenarioArrays(values, pinned, np.zeros(4))
+    return ScenarioArrays(values, pinned, np.zeros(4), np.zeros(values.shape[0]))
 
 
 SCENARIOS = [("base", _scenario(True)), ("free", _scenario(False))]
@@ -120,7 +120,7 @@ def test_max_draws_thins_evenly_across_the_posterior() -> None:
 
 
 def test_bad_scenarios_give_one_clear_message() -> None:
-    short = ScenarioArrays(np.zeros((2, 4)), np.zeros((2, 4), bool), np.zeros(4))
+    short = ScenarioArrays(np.zeros((2, 4)), np.zeros((2, 4), bool), np.zeros(4), np.zeros(2))
     with pytest.raises(ScenarioError, match="'short' covers 2 quarters but simulation.horizon"):
         _simulate(scenarios=[("short", short)])
     with pytest.raises(ScenarioError, match="repeat"):

@@ -40,7 +40,7 @@ def _scenarios(n_scen: int = S, horizon: int = H, sd: float = 0.0) -> ScenarioAr
     if n_scen > 1:
         pinned[1, :, 1] = True  # scenario 1: slope pinned, spread conditional
         pinned[1, : horizon // 2, 2] = True  # ... and spread for the first half
-    return ScenarioArrays(values, pinned, np.full((n_scen, V), sd))
+    return ScenarioArrays(values, pinned, np.full((n_scen, V), sd), np.zeros(values.shape[:2]))
 
 
 def _held(init: InitialState, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -99,29 +99,44 @@ def test_path_sd_adds_a_random_walk_deviation() -> None:
 
 
 def _deterministic_by_hand(
-    p: PosteriorParams, init: InitialState, ff_path=None, un_path=None
+    p: PosteriorParams, init: InitialState, ff_path=None, un_path=None, priced=None
 ) -> dict:
     """The model's equations (docs/model.md) with every shock at zero, one sample, in
-    float64 loops, written out here independently of rutsim.equations."""
+    float64 loops, written out here independently of rutsim.equations.
+
+    ``priced`` is the priced-in fed funds change per quarter (zero by default). A pinned
+    fed funds path's move beyond the policy mean is a pure policy surprise ``mp``.
+    """
     g = {k: float(v[0]) for k, v in p._asdict().items()}
-    ff, df, s, c = float(init.ff), float(init.df), float(init.slope), float(init.spread)
+    priced = np.zeros(H) if priced is None else priced
+    ff, dn, s, c = float(init.ff), float(init.dn), float(init.slope), float(init.spread)
     u, du, rr = float(init.un), float(init.dun), float(init.rr)
     gl, ml, q = float(init.gl), float(init.ml), g["q_last"]
     rows = []
     for t in range(H):
-        u_new = (
-            u + g["un_a"] + g["un_rho"] * du + g["un_kappa"] * u if un_path is None else un_path[t]
-        )
+        mean_du = g["un_a"] + g["un_rho"] * du + g["un_kappa"] * u
+        u_new = u + mean_du if un_path is None else un_path[t]
         du_new = u_new - u
-        ff_new = (
-            ff + g["ff_a"] + g["ff_phi"] * df + g["ff_b_du"] * du_new
-            if ff_path is None
-            else ff_path[t]
-        )
+        mean_df = g["ff_a"] + g["ff_b_pi"] * priced[t] + g["ff_phi"] * dn + g["ff_b_du"] * du_new
+        ff_new = ff + mean_df if ff_path is None else ff_path[t]
         df_new = ff_new - ff
-        s_new = g["sl_a"] + g["sl_phi"] * s + g["sl_beta_df"] * df_new + g["sl_beta_du"] * du_new
-        c_new = g["cs_a"] + g["cs_phi"] * c + g["cs_beta_df"] * df_new + g["cs_beta_du"] * du_new
-        rr_new = g["rr_a"] + g["rr_phi"] * rr + g["rr_beta_df"] * df_new + g["rr_beta_du"] * du_new
+        mp = 0.0 if ff_path is None else df_new - mean_df
+        dn_new = df_new - mp
+        s_new = (
+            g["sl_a"]
+            + g["sl_phi"] * s
+            + g["sl_beta_df"] * dn_new
+            + g["sl_beta_mp"] * mp
+            + g["sl_beta_du"] * du_new
+        )
+        c_new = (
+            g["cs_a"]
+            + g["cs_phi"] * c
+            + g["cs_beta_df"] * dn_new
+            + g["cs_beta_mp"] * mp
+            + g["cs_beta_du"] * du_new
+        )
+        rr_new = g["rr_a"] + g["rr_phi"] * rr + g["rr_beta_df"] * dn_new + g["rr_beta_du"] * du_new
         dc = c_new - c
         m_star = (g["ml_a"] + g["ml_d_rr"] * rr + g["ml_d_spread"] * c + g["ml_d_ff"] * ff) / (
             1 - g["ml_phi"]
@@ -130,7 +145,7 @@ def _deterministic_by_hand(
             g["gl_a"]
             + g["gl_rho"] * gl
             + g["gl_b_du"] * du_new
-            + g["gl_b_df"] * df
+            + g["gl_b_df"] * dn
             + g["gl_b_slope"] * s
             + g["gl_b_dspread"] * dc
             + g["gl_ec"] * (ml - m_star)
@@ -141,9 +156,17 @@ def _deterministic_by_hand(
             + g["ml_d_rr"] * rr_new
             + g["ml_d_spread"] * c_new
             + g["ml_d_ff"] * ff_new
+            + g["ml_n_dc"] * dc
+            + g["ml_n_du"] * (du_new - mean_du)
+            + g["ml_b_mp"] * mp
         )
-        q_new = g["q_mu"] * (1 - g["q_phi"]) + g["q_phi"] * q + g["q_lambda_dspread"] * dc
-        gs = g["gs_a"] + g["gs_beta_gl"] * gl_new + g["gs_b_df"] * df + g["gs_b_slope"] * s
+        q_new = (
+            g["q_mu"] * (1 - g["q_phi"])
+            + g["q_phi"] * q
+            + g["q_lambda_dspread"] * dc
+            + g["q_b_mp"] * mp
+        )
+        gs = g["gs_a"] + g["gs_beta_gl"] * gl_new + g["gs_b_df"] * dn + g["gs_b_slope"] * s
         dm = (ml_new + q_new) - (ml + q)
         rows.append(
             {
@@ -160,7 +183,7 @@ def _deterministic_by_hand(
                 "largecap_return": gl_new + ml_new - ml,
             }
         )
-        ff, df, s, c, u, du, rr = ff_new, df_new, s_new, c_new, u_new, du_new, rr_new
+        ff, dn, s, c, u, du, rr = ff_new, dn_new, s_new, c_new, u_new, du_new, rr_new
         gl, ml, q = gl_new, ml_new, q_new
     return {k: np.array([r[k] for r in rows]) for k in rows[0]}
 
@@ -169,10 +192,16 @@ def _deterministic_by_hand(
 def test_zero_shocks_reproduce_the_deterministic_recursion(shocks: ShockSpec) -> None:
     p = synthetic_posterior(N, seed=3)._replace(**{k: np.zeros(N) for k in SIGMAS})
     scen = _scenarios()
+    priced = np.linspace(-0.3, 0.1, H)
+    scen = scen._replace(priced_in=np.broadcast_to(priced, (S, H)))
     out = _run(params=p, scen=scen, shocks=shocks)
-    free = _deterministic_by_hand(p, synthetic_initial())
+    free = _deterministic_by_hand(p, synthetic_initial(), priced=priced)
     pinned_ff = _deterministic_by_hand(
-        p, synthetic_initial(), ff_path=scen.values[0, :, 0], un_path=scen.values[0, :, 3]
+        p,
+        synthetic_initial(),
+        ff_path=scen.values[0, :, 0],
+        un_path=scen.values[0, :, 3],
+        priced=priced,
     )
     for name, want in pinned_ff.items():
         got = out[name][0, 0]  # scenario 0 pins fed funds and unemployment
@@ -180,7 +209,9 @@ def test_zero_shocks_reproduce_the_deterministic_recursion(shocks: ShockSpec) ->
             got, np.broadcast_to(want, got.shape), rtol=2e-5, atol=2e-5, err_msg=name
         )
     # an unpinned scenario (same sample 0) follows the free recursion
-    free_scen = ScenarioArrays(scen.values, np.zeros_like(scen.pinned), scen.path_sd)
+    free_scen = ScenarioArrays(
+        scen.values, np.zeros_like(scen.pinned), scen.path_sd, scen.priced_in
+    )
     out_free = _run(params=p, scen=free_scen, shocks=shocks)
     for name, want in free.items():
         got = out_free[name][1, 0]
@@ -255,7 +286,7 @@ def test_pinned_slope_gives_the_exact_student_t_conditional_for_the_spread() -> 
     pinned[1, 0, 1] = True
     out = _run(
         params=p,
-        scen=ScenarioArrays(values, pinned, np.zeros((2, V))),
+        scen=ScenarioArrays(values, pinned, np.zeros((2, V)), np.zeros(values.shape[:2])),
         names=("free", "pinned"),
         n_paths=n_paths,
         horizon=1,
@@ -291,7 +322,12 @@ def test_random_masks_and_paths_stay_finite_and_pinned_exact(shape, seed, mask_s
         axis=-1,
     )
     pinned = rng.random((n_scen, horizon, V)) < 0.5
-    scen = ScenarioArrays(values, pinned, np.where(rng.random((n_scen, V)) < 0.5, sd, 0.0))
+    scen = ScenarioArrays(
+        values,
+        pinned,
+        np.where(rng.random((n_scen, V)) < 0.5, sd, 0.0),
+        np.zeros(values.shape[:2]),
+    )
     names = tuple(f"s{i}" for i in range(n_scen))
     out = _run(
         params=synthetic_posterior(n_samp, seed=mask_seed % 1000),
@@ -332,7 +368,7 @@ def test_float64_on_request_in_a_64_bit_process() -> None:
         "from rutsim.simulate import *\n"
         "from rutsim.simulate._kernel import _DEFAULT_SHOCKS\n"
         "v=np.zeros((1,3,4)); pin=np.zeros((1,3,4),bool)\n"
-        "sc=ScenarioArrays(v,pin,np.zeros((1,4)))\n"
+        "sc=ScenarioArrays(v,pin,np.zeros((1,4)),np.zeros(v.shape[:2]))\n"
         "p=synthetic_posterior(2)\n"
         "p=p._replace(**{k:np.zeros(2) for k in p._fields if k.endswith('sigma')})\n"
         "args=(scenario_keys(1,['a']),p,synthetic_initial(),sc)\n"
@@ -377,9 +413,9 @@ def test_fed_funds_shocks_have_the_specified_distribution(shocks: ShockSpec, nu)
     init = synthetic_initial()
     values, pinned = _held(init)
     pinned[..., 0] = False  # fed funds free, unemployment held: du = 0
-    held = ScenarioArrays(values, pinned, np.zeros((1, V)))
+    held = ScenarioArrays(values, pinned, np.zeros((1, V)), np.zeros(values.shape[:2]))
     out = _run(params=p, scen=held, names=("a",), n_paths=20_000, horizon=1, shocks=shocks)
-    mean = float(init.ff + p.ff_a[0] + p.ff_phi[0] * init.df)
+    mean = float(init.ff + p.ff_a[0] + p.ff_phi[0] * init.dn)  # nothing priced in, du = 0
     e = (out["fedfunds"][0, 0, :, 0].astype(np.float64) - mean) / float(p.ff_sigma[0])
     dist = stats.norm() if nu is None else stats.t(nu)
     assert stats.kstest(e, dist.cdf).pvalue > 1e-3
@@ -391,10 +427,40 @@ def test_equity_student_t_shocks_scale_the_small_cap_growth_shock() -> None:
     from scipy import stats
 
     p = synthetic_posterior(1, seed=2)
-    free = ScenarioArrays(np.zeros((1, 1, V)), np.zeros((1, 1, V), bool), np.zeros((1, V)))
+    free = ScenarioArrays(
+        np.zeros((1, 1, V)), np.zeros((1, 1, V), bool), np.zeros((1, V)), np.zeros((1, 1))
+    )
     shocks = ShockSpec(macro="normal", equity="student_t", equity_nu=7.0)
     kw = {"scen": free, "names": ("a",), "n_paths": 20_000, "horizon": 1, "shocks": shocks}
     with_shock = _run(params=p, **kw)["earnings_growth"][0, 0, :, 0].astype(np.float64)
     without = _run(params=p._replace(gs_sigma=np.zeros(1)), **kw)["earnings_growth"][0, 0, :, 0]
     e = (with_shock - without) / float(p.gs_sigma[0])
     assert stats.kstest(e, stats.t(7.0).cdf).pvalue > 1e-3
+
+
+def test_a_pinned_surprise_moves_prices_by_the_models_impact() -> None:
+    # Shocks off, unemployment held: a fed funds path 1pp below another from the first
+    # quarter on differs by a 1pp dovish surprise in that quarter and none after (the
+    # persistence term runs on moves that were not surprises). The first quarter's price
+    # gap is the model's own impact (rutsim.equations.surprise_impacts), the one the
+    # announcement days are tied to.
+    from rutsim import equations as eq
+
+    p = synthetic_posterior(1, seed=5)._replace(**{k: np.zeros(1) for k in SIGMAS})
+    init = synthetic_initial()
+    values, pinned = _held(init, horizon=3)
+    values = np.repeat(values, 2, axis=0)
+    pinned = np.repeat(pinned, 2, axis=0)
+    values[1, :, 0] -= 1.0
+    scen = ScenarioArrays(values, pinned, np.zeros((2, V)), np.zeros((2, 3)))
+    out = _run(params=p, scen=scen, horizon=3, n_paths=2)
+    gap = out["price_return"][1, 0, 0] - out["price_return"][0, 0, 0]
+    small, large = eq.surprise_impacts({k: float(v[0]) for k, v in p._asdict().items()})
+    assert gap[0] == pytest.approx(-float(small), rel=1e-4)
+    large_gap = out["largecap_return"][1, 0, 0, 0] - out["largecap_return"][0, 0, 0, 0]
+    assert large_gap == pytest.approx(-float(large), rel=1e-4)
+    # no surprise after the first quarter: the spread gap decays at its own persistence
+    spread_gap = out["spread"][1, 0, 0] - out["spread"][0, 0, 0]
+    np.testing.assert_allclose(
+        spread_gap, -float(p.cs_beta_mp[0]) * float(p.cs_phi[0]) ** np.arange(3), rtol=1e-4
+    )

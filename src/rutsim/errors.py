@@ -35,6 +35,17 @@ class ScenarioError(RutsimError):
             "against scenarios/README.md."
         )
 
+    @classmethod
+    def exploded(cls, scenario: str, count: int) -> ScenarioError:
+        """Return the error for cumulative returns that compound past what metrics hold."""
+        return cls(
+            f"scenario '{scenario}': {count} simulated cumulative returns compound past "
+            "1e18 (explosive dynamics: posterior draws from a fit that did not converge, "
+            "or paths far outside history). Nothing was written. To fix: refit until the "
+            "diagnostics gate passes (raise [sampler] tune and draws), or check the "
+            "scenario's values and uncertainty against scenarios/README.md."
+        )
+
 
 class FitDiagnosticsError(RutsimError):
     """A fit failed the convergence gate (R-hat, ESS, divergences)."""

@@ -179,7 +179,7 @@ def run(
             simulation, metrics, pooled = _datasets(
                 result, quarters, fitted, cfg, provenance, prepared, tmp if sink else None
             )
-            drivers = central_drivers(simulation, fitted)
+            drivers = central_drivers(simulation, fitted, prepared)
             timings = {
                 "prepare": t_model - t_start,
                 "model": t_sim - t_model,
@@ -263,6 +263,7 @@ def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared
             first_quarter=anchor.first_quarter,
             horizon=horizon,
             last_observed=anchor.last_observed,
+            priced_in=anchor.priced_in,
         )
         notes += check_plausible(s, values)
         arrays.append((s.name, values))
@@ -486,11 +487,14 @@ def _manifest(
     )
 
 
-def central_drivers(dataset: xr.Dataset, fitted: FittedModel) -> pd.DataFrame:
-    """Split each scenario's central path into valuation, earnings, rates, credit, activity.
+def central_drivers(dataset: xr.Dataset, fitted: FittedModel, prepared: Prepared) -> pd.DataFrame:
+    """Split each scenario's central path into its drivers.
+
+    The parts: valuation, earnings, rates, policy surprise, credit and activity.
 
     The central macro path of a scenario is the median over samples and kept paths of
-    each simulated macro variable; the split is :func:`rutsim.model.decompose`'s.
+    each simulated macro variable; the split is :func:`rutsim.model.decompose`'s, with the
+    policy surprise read off the central fed funds path against what was priced in.
     """
     central = {}
     for name in dataset["scenario"].values:
@@ -501,4 +505,7 @@ def central_drivers(dataset: xr.Dataset, fitted: FittedModel) -> pd.DataFrame:
             )
             for v in DRIVERS
         }
-    return driver_table(fitted.params._asdict(), fitted.initial._asdict(), central)
+    priced = {name: np.asarray(arrays.priced_in) for name, arrays in prepared.arrays}
+    return driver_table(
+        fitted.params._asdict(), fitted.initial._asdict(), central, priced_in=priced
+    )

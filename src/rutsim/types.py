@@ -66,6 +66,7 @@ class InitialState(NamedTuple):
     ----------
     ff : fed funds, quarterly average, % (f_T)
     df : fed funds change in the last quarter, pp (f_T - f_{T-1})
+    dn : the part of it that was not a policy surprise, pp (df_T - mp_T)
     slope : 10y-2y slope, pp (s_T)
     spread : Baa-10y spread, pp (c_T)
     un : unemployment rate, quarterly average, % (u_T)
@@ -78,6 +79,7 @@ class InitialState(NamedTuple):
 
     ff: Array
     df: Array
+    dn: Array
     slope: Array
     spread: Array
     un: Array
@@ -119,11 +121,17 @@ class ScenarioArrays(NamedTuple):
     path_sd : float array, shape ``(4,)``
         Per-quarter standard deviation of a random-walk deviation around each pinned path
         (the scenario's own uncertainty). Zero reproduces the path exactly.
+    priced_in : float array, shape ``(horizon,)``
+        The change of fed funds (pp) that markets priced in for each quarter at the data
+        end (``rutsim.data.priced_in_path``, differenced from the last observed rate). A
+        pinned fed funds path's move beyond this and the Fed's reaction to activity is a
+        pure policy surprise (docs/model.md).
     """
 
     values: Array
     pinned: Array
     path_sd: Array
+    priced_in: Array
 
 
 class SimPaths(NamedTuple):

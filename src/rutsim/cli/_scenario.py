@@ -115,7 +115,7 @@ def show_command(
         from rutsim.scenario import anchor_from_panel
 
         anchor = anchor_from_panel(load_panel(), DataConfig())
-        start, observed = anchor.first_quarter, anchor.last_observed
+        start, observed, priced = anchor.first_quarter, anchor.last_observed, anchor.priced_in
     else:
         try:
             start = pd.Period(first_quarter, freq="Q")
@@ -124,12 +124,15 @@ def show_command(
                 f"--first-quarter '{first_quarter}' is not a quarter. To fix: write e.g. 2025Q4."
             ) from None
         observed = _parse_observed(last_observed or [])
+        priced = ()
     if png is not None and png.exists() and not overwrite:
         raise ScenarioError(
             f"{png} already exists and rutsim never overwrites it silently. To fix: pass "
             "--overwrite or choose another --png path."
         )
-    arrays = scenario_arrays(scenario, first_quarter=start, horizon=horizon, last_observed=observed)
+    arrays = scenario_arrays(
+        scenario, first_quarter=start, horizon=horizon, last_observed=observed, priced_in=priced
+    )
     quarters = horizon_quarters(start, horizon)
     _out.print(Text(f"{scenario.name}  (weight {scenario.weight:g}, as of {scenario.as_of})"))
     # Re-flow the file's hard-wrapped paragraphs to the terminal width.

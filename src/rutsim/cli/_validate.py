@@ -115,8 +115,30 @@ def easing(
     study_easing(config, replay=replay, name=name, echo=(lambda s: None) if quiet else typer.echo)
 
 
+def fomc(
+    config: Annotated[
+        Path, typer.Argument(help="Run config TOML (the model whose response is shown).")
+    ] = Path("configs/default.toml"),
+    model: Annotated[
+        bool,
+        typer.Option(
+            "--model/--no-model",
+            help="Fit (or reuse) the config's model and print its response to a 100bp surprise.",
+        ),
+    ] = True,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Folder outputs/study-fomc-<name>/.")
+    ] = None,
+) -> None:
+    """FOMC announcement days 1988-2024: small and large caps on policy surprises."""
+    from rutsim.validate import study_fomc
+
+    study_fomc(config, model=model, name=name, echo=typer.echo)
+
+
 def register(root: typer.Typer) -> None:
     """Attach ``backtest`` and the ``study`` group to the root app."""
     root.command("backtest")(backtest)
     study_app.command("easing")(easing)
+    study_app.command("fomc")(fomc)
     root.add_typer(study_app, name="study")

@@ -5,6 +5,12 @@ what it reads and raises :class:`rutsim.errors.DataError` naming the file, the l
 column and the fix.
 """
 
+from rutsim.data._announcements import (
+    announcement_table,
+    load_announcements,
+    load_jk_surprises,
+    quarterly_surprises,
+)
 from rutsim.data._build import EMBEDDED_DIR, BuildResult, build_dataset
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fed import load_fed_stress_table, load_gz_ebp, load_nyfed_effr
@@ -21,12 +27,30 @@ from rutsim.data._panel import (
     panel_hash,
     panel_path,
 )
+from rutsim.data._priced import (
+    PATH_QUARTERS,
+    PREMIUM_QUARTERS,
+    priced_in_change,
+    priced_in_path,
+    priced_in_paths,
+    strip_path,
+)
 from rutsim.data._shiller import load_shiller
 from rutsim.data._spdji import load_spdji_eps
 from rutsim.data._user import detect_frequency, load_user_csv, user_series_frame
 from rutsim.data._yahoo import load_month_end_level, load_yahoo
 
 __all__ = [
+    "PATH_QUARTERS",
+    "PREMIUM_QUARTERS",
+    "announcement_table",
+    "load_announcements",
+    "load_jk_surprises",
+    "priced_in_change",
+    "priced_in_path",
+    "priced_in_paths",
+    "quarterly_surprises",
+    "strip_path",
     "DEFAULT_SERIES",
     "FORMATS",
     "CoverageRow",

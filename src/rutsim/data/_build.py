@@ -3,8 +3,10 @@
 The output folder holds ``panel_quarterly.csv``, ``panel_monthly.csv``,
 ``provenance.csv`` (one row per column: publisher, source, transformation, coverage),
 ``sources.csv`` (every raw file read, with its SHA-256) and the FOMC calendar and SEP
-medians. It is written into a temporary folder and swapped into place only once complete,
-so a failed build leaves the previous dataset untouched.
+medians, and the FOMC announcement table (``fomc_announcements.csv``: surprises and
+announcement-day responses derived from the Jarociński-Karadi file). It is written into
+a temporary folder and swapped into place only once complete, so a failed build leaves
+the previous dataset untouched.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from rutsim.data._announcements import ANNOUNCEMENT_COLUMNS, ANNOUNCEMENTS_FILE
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
 from rutsim.data._nber import load_nber_dates
@@ -185,6 +188,20 @@ def _nber_file(raw: RawData) -> str:
     return _rows_csv(["peak_month", "trough_month"], rows)
 
 
+def _announcements_csv(raw: RawData) -> str:
+    table = raw.announcements
+    rows = [
+        [d.strftime("%Y-%m-%d"), int(flag), *(_format(v, 6) for v in row)]
+        for d, flag, row in zip(
+            table.index,
+            table["scheduled"],
+            table[list(ANNOUNCEMENT_COLUMNS[1:])].to_numpy(),
+            strict=True,
+        )
+    ]
+    return _rows_csv(["date", *ANNOUNCEMENT_COLUMNS], rows)
+
+
 def build_dataset(
     raw: Path, out: Path | None = None, *, fetched: Path | None = None
 ) -> BuildResult:
@@ -229,6 +246,7 @@ def build_dataset(
         MEETINGS_FILE: meetings_csv,
         SEP_FILE: sep_csv,
         NBER_FILE: nber_csv,
+        ANNOUNCEMENTS_FILE: _announcements_csv(data),
     }
     with atomic_dir(out, overwrite=True) as tmp:
         # mkdtemp makes the folder private (0700); the dataset is package data.

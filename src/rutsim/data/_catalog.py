@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from rutsim.data._announcements import quarterly_surprises
 from rutsim.data._raw import RawData
 from rutsim.data._transform import (
     compound,
@@ -147,6 +148,24 @@ QUARTERLY: tuple[Column, ...] = (
     Column("tbill3m_avg", _PCT, _FRB, "fred_DGS3MO_daily_to2024.csv; fred_DTB3_daily.csv",
            "DGS3MO; DTB3", _TBILL_NOTE + _DAILY_AVG, 4,
            lambda r: daily_to_quarterly(_tbill3m(r), "mean")),
+    Column("tbill3m_end", _PCT, _FRB, "fred_DGS3MO_daily_to2024.csv; fred_DTB3_daily.csv",
+           "DGS3MO; DTB3", _TBILL_NOTE + "last daily value of the quarter", 4,
+           lambda r: daily_to_quarterly(_tbill3m(r), "last")),
+    Column("ust2y_end", _PCT, _FRB,
+           "fred_DGS2_daily_to2024.csv; fred_DGS2_daily_2021_2026.csv", "DGS2",
+           "two files spliced (newer preferred); last daily value of the quarter", 4,
+           lambda r: daily_to_quarterly(r.fred("DGS2"), "last")),
+    Column("mp_surprise", _PP, "Jarocinski-Karadi (FOMC announcement surprises)",
+           "fomc_surprises_jk_1988_2024.csv", "MP1 (ED1 where missing), SP500",
+           "sum over the quarter's FOMC announcements of the pure policy surprise (the "
+           "30-minute rate surprise where it and the S&P 500 moved in opposite directions); "
+           "0 in a quarter without one; 1988Q1-2024Q1 only", 4,
+           lambda r: quarterly_surprises(r.announcements)["mp_surprise"]),
+    Column("info_surprise", _PP, "Jarocinski-Karadi (FOMC announcement surprises)",
+           "fomc_surprises_jk_1988_2024.csv", "MP1 (ED1 where missing), SP500",
+           "sum over the quarter's FOMC announcements of the information surprise (rate "
+           "and S&P 500 moving together); 0 in a quarter without one; 1988Q1-2024Q1 only",
+           4, lambda r: quarterly_surprises(r.announcements)["info_surprise"]),
     Column("ust2y_avg", _PCT, _FRB,
            "fred_DGS2_daily_to2024.csv; fred_DGS2_daily_2021_2026.csv", "DGS2",
            "two files spliced (newer preferred); " + _DAILY_AVG, 4,

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import DataConfig
+from rutsim.data._announcements import ANNOUNCEMENTS_FILE
 from rutsim.data._build import (
     EMBEDDED_DIR,
     MONTHLY_FILE,
@@ -143,15 +144,21 @@ def load_monthly_panel(config: DataConfig | None = None) -> pd.DataFrame:
     return load_panel(config, freq="M")
 
 
+#: The announcement table the model's measurement block reads (``rutsim.model``).
+EMBEDDED_ANNOUNCEMENTS = EMBEDDED_DIR / ANNOUNCEMENTS_FILE
+
+
 def panel_hash(config: DataConfig | None = None) -> str:
-    """SHA-256 of the quarterly panel file's bytes (plus any user series files).
+    """SHA-256 of the quarterly panel, the FOMC announcement table and any user series.
+
+    The announcement table is the one the model's measurement block is fitted on.
 
     It enters every model id and run manifest, so a changed dataset never reuses a fit.
     """
     path = panel_path(config, freq="Q")
     if not path.is_file():
         raise fail(path, "file", "panel not found", "run `rutsim data build` or fix [data] panel")
-    digest = sha256_file(path)
+    digest = sha256_json([sha256_file(path), sha256_file(EMBEDDED_ANNOUNCEMENTS)])
     if config is None or not config.user_series:
         return digest
     for spec in config.user_series:

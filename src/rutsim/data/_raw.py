@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from rutsim.data._announcements import announcement_table, load_jk_surprises
 from rutsim.data._fed import load_gz_ebp, load_nyfed_effr
 from rutsim.data._fred import load_fred
 from rutsim.data._french import load_french
@@ -31,6 +32,7 @@ FRED_FILES: dict[str, tuple[str, ...]] = {
     "DGS3MO": ("fred_DGS3MO_daily_to2024.csv",),
     "DTB3": ("fred_DTB3_daily.csv",),
     "T10Y2Y": ("fred_T10Y2Y_daily.csv",),
+    "BAA10Y": ("fred_BAA10Y_daily.csv",),
     "BAA": ("fred_BAA_monthly.csv",),
     "AAA": ("fred_AAA_monthly.csv",),
     "BAMLH0A0HYM2": ("fred_BAMLH0A0HYM2_daily.csv", "fred_BAMLH0A0HYM2_daily_2023_2026.csv"),
@@ -58,6 +60,7 @@ FILES = {
     "fomc_meetings": "fomc_meeting_dates.csv",
     "fomc_sep": "fomc_sep_median_projections.csv",
     "nber": "nber_business_cycle_dates.csv",
+    "jk_surprises": "fomc_surprises_jk_1988_2024.csv",
 }
 
 
@@ -164,6 +167,17 @@ class RawData:
     def french_factors(self) -> pd.DataFrame:
         """French factors, monthly (percent)."""
         return load_french(self.path("french_factors"), freq="M")
+
+    @cached_property
+    def announcements(self) -> pd.DataFrame:
+        """FOMC announcements with surprises and day responses (see ``_announcements``)."""
+        return announcement_table(
+            load_jk_surprises(self.path("jk_surprises")),
+            rut=self.rut_daily["Close"],
+            spy=self.spy["Close"],
+            slope=self.fred("T10Y2Y"),
+            spread=self.fred("BAA10Y"),
+        )
 
     def sources(self) -> list[tuple[str, str, int]]:
         """(file name, sha256, bytes) of every raw file read, sorted by name."""

@@ -13,7 +13,14 @@ from rutsim.model._api import EFFECTS, FittedModel, fit_data, fit_or_load, load_
 from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import predictive
 from rutsim.model._data import ModelData, model_data
-from rutsim.model._effects import DRIVERS, decompose, driver_table, long_run_effects
+from rutsim.model._effects import (
+    DRIVERS,
+    decompose,
+    driver_table,
+    long_run_effects,
+    policy_surprise_path,
+    surprise_response,
+)
 from rutsim.model._plots import make_plots
 from rutsim.model._posterior import posterior_to_pytree, stacked
 from rutsim.model._redraw import REDRAWN, redraw_plots
@@ -37,6 +44,8 @@ __all__ = [
     "model_data",
     "posterior_hash",
     "posterior_to_pytree",
+    "policy_surprise_path",
+    "surprise_response",
     "predictive",
     "redraw_plots",
     "stacked",

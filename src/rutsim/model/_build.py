@@ -18,8 +18,8 @@ import pytensor.tensor as pt
 from rutsim import equations as eq
 from rutsim.config import PARAMETER_NAMES, ModelConfig, PriorSpec
 from rutsim.equations import INTERCEPT_OF
-from rutsim.model._data import ModelData
-from rutsim.model._marginal import add_marginal_q, valuation_observations
+from rutsim.model._data import Announcements, ModelData
+from rutsim.model._marginal import add_marginal_q, relative_drivers, valuation_observations
 
 #: The scalar parameters of the model, in registry order (``PosteriorParams`` less ``q_last``).
 PARAMETERS: tuple[str, ...] = PARAMETER_NAMES
@@ -125,29 +125,40 @@ def build_model(data: ModelData, cfg: ModelConfig) -> pm.Model:
         k = np.arange(1, n)  # small-cap return quarters
         km = data.eq_start + k
 
-        # Macro block, recursive: activity first, then the Fed's reaction to it, then
-        # the curve, credit and real yield responding to both.
+        # Macro block, recursive: activity first, then the Fed (what markets priced in,
+        # then its reaction to activity), then the curve, credit and real yield, which
+        # move on the part of the Fed's move that was not a surprise (an association)
+        # and on the pure policy surprise (a causal effect, tied to announcement days).
         mu_u = _centred(p, cfg, "un_a", lambda p: eq.unemployment(p, d.du[:-1], d.u[:-1]))
         _shock("obs_du", mk, mnu, mu_u, p["un_sigma"], d.du[1:])
-        mu_f = _centred(p, cfg, "ff_a", lambda p: eq.policy(p, d.df[:-1], d.du[1:]))
+        mu_f = _centred(p, cfg, "ff_a", lambda p: eq.policy(p, d.dn[:-1], d.du[1:], d.pdf[1:]))
         _shock("obs_df", mk, mnu, mu_f, p["ff_sigma"], d.df[1:])
-        mu_s = _centred(p, cfg, "sl_a", lambda p: eq.slope(p, d.s[:-1], d.df[1:], d.du[1:]))
-        mu_c = _centred(p, cfg, "cs_a", lambda p: eq.spread(p, d.c[:-1], d.df[1:], d.du[1:]))
+        dn, mp = d.dn[1:], d.mp[1:]
+        mu_s = _centred(p, cfg, "sl_a", lambda p: eq.slope(p, d.s[:-1], dn, mp, d.du[1:]))
+        mu_c = _centred(p, cfg, "cs_a", lambda p: eq.spread(p, d.c[:-1], dn, mp, d.du[1:]))
         sc_obs = np.stack([d.s[1:], d.c[1:]], axis=1)
         mu_sc = pt.stack([mu_s, mu_c], axis=1)
         _pair("obs_sc", mk, mnu, mu_sc, p["sl_sigma"], p["cs_sigma"], p["sc_corr"], sc_obs)
-        mu_r = _centred(p, cfg, "rr_a", lambda p: eq.real_rate(p, d.rr[:-1], d.df[1:], d.du[1:]))
+        mu_r = _centred(p, cfg, "rr_a", lambda p: eq.real_rate(p, d.rr[:-1], dn, d.du[1:]))
         _shock("obs_rr", mk, mnu, mu_r, p["rr_sigma"], d.rr[1:])
+        _announcement_days(p, data.announcements)
 
-        # Large caps: the multiple on smoothed earnings, and earnings growth with the
-        # catch-up towards the multiple's driver-implied level; correlated errors.
-        mu_ml = _centred(
-            p, cfg, "ml_a", lambda p: eq.multiple(p, d.ml[j - 1], d.rr[m], d.c[m], d.f[m])
-        )
+        # Unemployment news: this quarter's change less the model's forecast of it
+        # (macro quarter i >= 1 is row i - 1 of mu_u).
+        nu = pt.concatenate([pt.zeros(1), d.du[1:] - mu_u])
+
+        # Large caps: the multiple on smoothed earnings (partial adjustment towards its
+        # drivers, plus the quarter's news), and earnings growth with the catch-up
+        # towards the multiple's driver-implied level; correlated errors.
+        def multiple(p: dict) -> Any:
+            news = eq.multiple_news(p, d.dc[m], nu[m], d.mp[m])
+            return eq.multiple(p, d.ml[j - 1], d.rr[m], d.c[m], d.f[m], news)
+
+        mu_ml = _centred(p, cfg, "ml_a", multiple)
 
         def growth(p: dict) -> Any:
             gap = eq.valuation_gap(p, d.ml[j - 1], d.rr[m - 1], d.c[m - 1], d.f[m - 1])
-            return eq.earnings(p, d.gl[j - 1], d.du[m], d.df[m - 1], d.s[m - 1], d.dc[m], gap)
+            return eq.earnings(p, d.gl[j - 1], d.du[m], d.dn[m - 1], d.s[m - 1], d.dc[m], gap)
 
         mu_gl = _centred(p, cfg, "gl_a", growth)
         gm_obs = np.stack([d.gl[j], d.ml[j]], axis=1)
@@ -156,7 +167,7 @@ def build_model(data: ModelData, cfg: ModelConfig) -> pm.Model:
 
         # Small caps: the observed relative return is the change in q plus earnings growth.
         mu_gs = _centred(
-            p, cfg, "gs_a", lambda p: eq.small_earnings(p, d.gl[k], d.df[km - 1], d.s[km - 1])
+            p, cfg, "gs_a", lambda p: eq.small_earnings(p, d.gl[k], d.dn[km - 1], d.s[km - 1])
         )
         r = relative_return(data)
         if cfg.q_parameterisation == "marginal":
@@ -172,15 +183,41 @@ def build_model(data: ModelData, cfg: ModelConfig) -> pm.Model:
     return model
 
 
+#: Degrees of freedom of the announcement-day noise: a few days (September 2001, the
+#: 2008 intermeeting cuts) move markets for reasons besides the surprise.
+ANNOUNCEMENT_NU = 4.0
+
+
+def _announcement_days(p: dict, days: Announcements) -> None:
+    """Add the measurement block: announcement-day responses to policy and information news.
+
+    Each response is ``a + impact * mp + c * info + noise`` with Student-t noise; the
+    impacts of the pure policy surprise are the quarterly model's own coefficients
+    (:func:`rutsim.equations.announcement_responses`), so the event study identifies the
+    policy channel that quarterly data confound with the Fed's reaction to the cycle.
+    """
+    means = eq.announcement_responses(p, days.mp, days.info)
+    scales = (p["ev_s_rut"], p["ev_s_spy"], p["ev_s_sl"], p["ev_s_cs"])
+    observed = (days.rut, days.spy, days.slope, days.spread)
+    for name, mean, scale, y in zip(
+        ("rut", "spy", "slope", "spread"), means, scales, observed, strict=True
+    ):
+        ok = np.flatnonzero(np.isfinite(y))
+        if ok.size:
+            pm.StudentT(
+                f"obs_day_{name}", nu=ANNOUNCEMENT_NU, mu=mean[ok], sigma=scale, observed=y[ok]
+            )
+
+
 def _latent_q(cfg: ModelConfig, p: dict, data: ModelData, n: int) -> pt.TensorVariable:
     """Return the latent relative valuation path ``q`` (N,), centred or non-centred."""
-    phi, mu, lam, sig = p["q_phi"], p["q_mu"], p["q_lambda_dspread"], p["q_sigma"]
+    phi, mu, sig = p["q_phi"], p["q_mu"], p["q_sigma"]
     sd0 = sig / pt.sqrt(1 - phi**2)
-    dc = data.dc[data.eq_start + 1 : data.eq_start + n]
+    drift = eq.relative_drift(p, *relative_drivers(data))
     ek, enu = cfg.equity_shocks, cfg.equity_nu
     if cfg.q_parameterisation == "centred":
         q = pm.Flat("q", dims="quarter")
-        mean = mu * (1 - phi) + phi * q[:-1] + lam * dc
+        mean = mu * (1 - phi) + phi * q[:-1] + drift
         pm.Potential("q_dynamics", pm.logp(pm.Normal.dist(mu, sd0), q[0]))
         pm.Potential("q_innovations", _logp(ek, enu, q[1:], mean, sig).sum())
         return q
@@ -190,7 +227,7 @@ def _latent_q(cfg: ModelConfig, p: dict, data: ModelData, n: int) -> pt.TensorVa
         z = pm.Normal("q_z", 0.0, 1.0, dims="quarter")
     # q_j = phi^j q_0 + sum_{k<=j} phi^(j-k) e_k: a lower-triangular matrix product
     # instead of a scan (N is about 150, so the matrix is small and fast to differentiate).
-    e = pt.concatenate([pt.stack([mu + sd0 * z[0]]), mu * (1 - phi) + lam * dc + sig * z[1:]])
+    e = pt.concatenate([pt.stack([mu + sd0 * z[0]]), mu * (1 - phi) + drift + sig * z[1:]])
     lag = np.subtract.outer(np.arange(n), np.arange(n))
     mask = (lag >= 0).astype(float)
     powers = pt.pow(phi, np.maximum(lag, 0).astype(float)) * mask

@@ -13,10 +13,29 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import CPI_COLUMN, YIELD10_COLUMN, DataConfig, ModelConfig
+from rutsim.data import load_announcements, priced_in_change
 from rutsim.errors import DataError
 
 #: Panel columns of a user's own small-cap series (written by the data layer).
 USER_PE, USER_EPS = "user_pe", "user_eps"
+
+
+class Announcements(NamedTuple):
+    """FOMC announcement days up to the sample's end (the measurement block), shape (A,).
+
+    Attributes
+    ----------
+    mp, info : pure policy and information surprises (pp).
+    rut, spy : Russell 2000 and SPY day log returns (NaN where absent: SPY before 1993).
+    slope, spread : day changes of the 10y-2y slope and the Baa-10y spread (pp).
+    """
+
+    mp: np.ndarray
+    info: np.ndarray
+    rut: np.ndarray
+    spy: np.ndarray
+    slope: np.ndarray
+    spread: np.ndarray
 
 
 class ModelData(NamedTuple):
@@ -27,6 +46,10 @@ class ModelData(NamedTuple):
     quarters : (T,) str, the macro quarters ("1988Q1", ...).
     u, du : (T,) unemployment rate (quarterly average, %) and its change.
     f, df, s, c, dc : (T,) fed funds level, its change, slope, spread, spread change.
+    pdf : (T,) the change of fed funds markets priced in at the previous quarter's end.
+    mp : (T,) pure policy surprise, summed over the quarter's FOMC announcements (0 where
+        the announcement data do not reach: after 2024Q1).
+    dn : (T,) ``df - mp``, the part of the change that was not a policy surprise.
     rr : (T,) real 10-year yield: 10y minus trailing ``inflation_quarters`` CPI inflation.
     eq_start : index into the macro quarters of the first equity quarter.
     gl, ml, ps : (N,) large-cap log growth of the smoothed EPS base (NaN where
@@ -36,6 +59,7 @@ class ModelData(NamedTuple):
         the time), which the trailing P/E anchors and user P/E history are measured on.
     pe_user, eps_user : (N,) user-supplied small-cap log P/E and log EPS (NaN = none).
     carry : small-cap quarterly log carry (IWM total return minus price), mean.
+    announcements : the announcement days up to the sample's end.
     """
 
     quarters: np.ndarray
@@ -46,6 +70,9 @@ class ModelData(NamedTuple):
     s: np.ndarray
     c: np.ndarray
     dc: np.ndarray
+    pdf: np.ndarray
+    mp: np.ndarray
+    dn: np.ndarray
     rr: np.ndarray
     eq_start: int
     gl: np.ndarray
@@ -55,6 +82,7 @@ class ModelData(NamedTuple):
     pe_user: np.ndarray
     eps_user: np.ndarray
     carry: float
+    announcements: Announcements
 
     @property
     def eq_quarters(self) -> np.ndarray:
@@ -108,6 +136,8 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
     s = _column(window, drivers["slope"]).to_numpy()
     c = _column(window, drivers["spread"]).to_numpy()
     rr = real_yield(panel, data).reindex(window.index).to_numpy()
+    pdf = priced_in_change(panel.loc[panel.index <= end]).reindex(window.index).to_numpy()
+    mp = _column(window, "mp_surprise").fillna(0.0).to_numpy()
     # Real-time EPS: quarter t sees the trailing sum through t - eps_lag (publication delay).
     ttm = _column(panel, "sp500_op_eps_ttm")
     eps_ttm = ttm.reindex(window.index - data.eps_lag).to_numpy()
@@ -124,9 +154,11 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
     gl = np.diff(log_e, prepend=np.nan)
     # Drop the extra quarter; the macro block spans the quarters with all drivers.
     cut = slice(1, None)
-    quarters, u, du, f, df, s, c, dc, rr = (a[cut] for a in (quarters, u, du, f, df, s, c, dc, rr))
+    quarters, u, du, f, df, s, c, dc, rr, pdf, mp = (
+        a[cut] for a in (quarters, u, du, f, df, s, c, dc, rr, pdf, mp)
+    )
     gl, ml, ml_ttm, ps = gl[cut], ml[cut], ml_ttm[cut], ps[cut]
-    macro = _contiguous(u + du + f + df + s + c + dc + rr, "the macro drivers", quarters)
+    macro = _contiguous(u + du + f + df + s + c + dc + rr + pdf, "the macro drivers", quarters)
     if macro.start != 0 or macro.stop != len(quarters):
         raise DataError(
             f"the macro drivers do not cover {data.start}..{data.end}. To fix: set "
@@ -153,6 +185,9 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
         s=s,
         c=c,
         dc=dc,
+        pdf=pdf,
+        mp=mp,
+        dn=df - mp,
         rr=rr,
         eq_start=eq.start,
         gl=gl_eq,
@@ -162,6 +197,21 @@ def model_data(panel: pd.DataFrame, data: DataConfig, model: ModelConfig) -> Mod
         pe_user=pe_user,
         eps_user=eps_user,
         carry=small_cap_carry(panel.loc[panel.index <= end]),  # no look-ahead
+        announcements=announcements_until(end),
+    )
+
+
+def announcements_until(end: pd.Period) -> Announcements:
+    """Return the embedded announcement days up to the end of quarter ``end`` (no look-ahead)."""
+    table = load_announcements()
+    table = table[table.index.to_period("Q") <= end]
+    return Announcements(
+        mp=table["policy_surprise"].to_numpy(),
+        info=table["info_surprise"].to_numpy(),
+        rut=table["rut_return"].to_numpy(),
+        spy=table["spy_return"].to_numpy(),
+        slope=table["slope_change"].to_numpy(),
+        spread=table["spread_change"].to_numpy(),
     )
 
 

@@ -28,6 +28,11 @@ from rutsim.model._prep import columns
 
 #: Macro inputs of the equity block, as named in :func:`skeleton`'s ``drivers``.
 DRIVERS: tuple[str, ...] = ("fedfunds", "slope", "spread", "real_yield", "unemployment")
+#: The pure policy surprise per quarter (pp), an optional driver (0 when absent).
+SURPRISE = "policy_surprise"
+#: Unemployment news per quarter (pp), an optional driver: when absent it is the change
+#: beyond the model's own forecast, as in the simulation.
+NEWS = "unemployment_news"
 #: Drivers of the long-run effects table, with labels.
 EFFECT_DRIVERS: dict[str, str] = {
     "fedfunds": "fed funds",
@@ -63,7 +68,7 @@ THEORY: dict[tuple[str, str], str] = {
 #: Which equations each driver enters (a driver absent from every equation of an outcome
 #: has an effect of exactly zero by construction, which the table says).
 _ENTERS: dict[str, tuple[str, ...]] = {
-    "fedfunds": ("ml_d_ff", "gl_b_df", "gs_b_df"),
+    "fedfunds": ("ml_d_ff", "gl_b_df", "gs_b_df", "ml_b_mp", "q_b_mp"),
     "real_yield": ("ml_d_rr",),
     "spread": ("ml_d_spread", "gl_b_dspread", "q_lambda_dspread"),
     "unemployment": ("gl_b_du",),
@@ -82,10 +87,13 @@ def skeleton(
     theta : mapping of str to ndarray
         Posterior samples, each shape (sample,).
     start : mapping
-        The last observed quarter: ``fedfunds, df, slope, spread, real_yield,
-        unemployment, gl, ml`` (scalars) and ``q`` (scalar or (sample,)).
+        The last observed quarter: ``fedfunds, df, dn, slope, spread, real_yield,
+        unemployment, dun, gl, ml`` (scalars) and ``q`` (scalar or (sample,)).
     drivers : mapping of str to ndarray
-        Each of :data:`DRIVERS` over the horizon, shape (H,) or (sample, H).
+        Each of :data:`DRIVERS` over the horizon, shape (H,) or (sample, H), and
+        optionally :data:`SURPRISE`, the pure policy surprise per quarter (pp; the part
+        of each quarter's fed funds move that was a surprise), and :data:`NEWS`, the
+        unemployment news per quarter (default: the change beyond the model's forecast).
 
     Returns
     -------
@@ -99,26 +107,35 @@ def skeleton(
         k: np.broadcast_to(np.asarray(v, float), (n, np.shape(v)[-1])) for k, v in drivers.items()
     }
     horizon = path["fedfunds"].shape[1]
+    if SURPRISE not in path:
+        path[SURPRISE] = np.zeros((n, horizon))
 
     def first(name: str) -> np.ndarray:
         return np.broadcast_to(np.asarray(start[name], float).reshape(-1), (n,)).copy()
 
     f, s, c = first("fedfunds"), first("slope"), first("spread")
-    rr, u, df = first("real_yield"), first("unemployment"), first("df")
+    rr, u, dn = first("real_yield"), first("unemployment"), first("dn")
+    du = first("dun")
     gl, ml, q = first("gl"), first("ml"), first("q")
     out = {k: np.empty((n, horizon)) for k in ("gl", "ml", "q", "gs")}
     cols = lambda x: x[:, None]  # noqa: E731 - (sample,) to the (sample, 1) of the params
     for t in range(horizon):
         f_t, s_t, c_t = path["fedfunds"][:, t], path["slope"][:, t], path["spread"][:, t]
-        rr_t, u_t = path["real_yield"][:, t], path["unemployment"][:, t]
+        rr_t, u_t, mp_t = path["real_yield"][:, t], path["unemployment"][:, t], path[SURPRISE][:, t]
+        du_t = u_t - u
+        if NEWS in path:
+            nu_t = path[NEWS][:, t]
+        else:
+            nu_t = du_t - eq.unemployment(p, cols(du), cols(u))[:, 0]
         gap = eq.valuation_gap(p, cols(ml), cols(rr), cols(c), cols(f))
-        gl_t = eq.earnings(p, cols(gl), cols(u_t - u), cols(df), cols(s), cols(c_t - c), gap)[:, 0]
-        ml_t = eq.multiple(p, cols(ml), cols(rr_t), cols(c_t), cols(f_t))[:, 0]
-        q_t = eq.relative_multiple(p, cols(q), cols(c_t - c))[:, 0]
-        gs_t = eq.small_earnings(p, cols(gl_t), cols(df), cols(s))[:, 0]
+        gl_t = eq.earnings(p, cols(gl), cols(du_t), cols(dn), cols(s), cols(c_t - c), gap)[:, 0]
+        news = eq.multiple_news(p, cols(c_t - c), cols(nu_t), cols(mp_t))
+        ml_t = eq.multiple(p, cols(ml), cols(rr_t), cols(c_t), cols(f_t), news)[:, 0]
+        q_t = eq.relative_multiple(p, cols(q), cols(c_t - c), cols(mp_t))[:, 0]
+        gs_t = eq.small_earnings(p, cols(gl_t), cols(dn), cols(s))[:, 0]
         out["gl"][:, t], out["ml"][:, t], out["q"][:, t], out["gs"][:, t] = gl_t, ml_t, q_t, gs_t
-        df = f_t - f
-        f, s, c, rr, u, gl, ml, q = f_t, s_t, c_t, rr_t, u_t, gl_t, ml_t, q_t
+        dn = f_t - f - mp_t
+        f, s, c, rr, u, du, gl, ml, q = f_t, s_t, c_t, rr_t, u_t, du_t, gl_t, ml_t, q_t
     ml0, q0 = first("ml")[:, None], first("q")[:, None]
     out["large_earnings"] = np.cumsum(out["gl"], axis=1)
     out["large_multiple"] = out["ml"] - ml0
@@ -156,13 +173,18 @@ def long_run_effects(
     """
     # The recursion is affine in the drivers, so the difference from a flat run does not
     # depend on the starting point; start from a neutral one.
-    start = {k: 0.0 for k in (*DRIVERS, "df", "gl", "ml", "q")}
-    base = skeleton(theta, start, _frozen(start, horizon))
+    # A step is news once, in its first quarter: a step in a mean-reverting variable
+    # would otherwise surprise the model's forecast in every later quarter.
+    start = {k: 0.0 for k in (*DRIVERS, "df", "dn", "dun", "gl", "ml", "q")}
+    quiet = {**_frozen(start, horizon), NEWS: np.zeros(horizon)}
+    base = skeleton(theta, start, quiet)
     lo, hi = (1 - level) / 2, (1 + level) / 2
     rows = []
     for driver, label in EFFECT_DRIVERS.items():
-        paths = _frozen(start, horizon)
+        paths = dict(quiet)
         paths[driver] = paths[driver] + 1.0
+        if driver == "unemployment":
+            paths[NEWS] = np.r_[1.0, np.zeros(horizon - 1)]
         stepped = skeleton(theta, start, paths)
         for outcome, out_label in OUTCOMES.items():
             x = stepped[outcome][:, -1] - base[outcome][:, -1]
@@ -194,9 +216,82 @@ def long_run_effects(
 #: Driver groups of the decomposition.
 GROUPS: dict[str, tuple[str, ...]] = {
     "rates": ("fedfunds", "slope", "real_yield"),
+    "policy_surprise": (SURPRISE,),
     "credit": ("spread",),
     "activity": ("unemployment",),
 }
+
+
+def policy_surprise_path(
+    theta: Mapping[str, np.ndarray],
+    start: Mapping[str, np.ndarray | float],
+    drivers: Mapping[str, np.ndarray],
+    priced_in: np.ndarray,
+) -> np.ndarray:
+    """Return the pure policy surprise of a fed funds path, per draw: shape (sample, H).
+
+    What each quarter's move adds beyond the model's mean (the priced-in change
+    ``priced_in``, the persistence of the last move that was not a surprise and the
+    reaction to this quarter's unemployment change), exactly as the simulation reads a
+    pinned fed funds path.
+    """
+    p = columns(dict(theta))
+    n = len(next(iter(theta.values())))
+    f = np.broadcast_to(np.asarray(drivers["fedfunds"], float), (n, len(priced_in)))
+    u = np.broadcast_to(np.asarray(drivers["unemployment"], float), f.shape)
+    f_prev = np.concatenate([np.full((n, 1), float(np.mean(start["fedfunds"]))), f[:, :-1]], 1)
+    u_prev = np.concatenate([np.full((n, 1), float(np.mean(start["unemployment"]))), u[:, :-1]], 1)
+    df, du = f - f_prev, u - u_prev
+    out = np.empty_like(df)
+    dn_prev = np.full(n, float(np.mean(start["dn"])))
+    for t in range(df.shape[1]):
+        mean = eq.policy(p, dn_prev[:, None], du[:, t, None], priced_in[t])[:, 0]
+        out[:, t] = df[:, t] - mean
+        dn_prev = df[:, t] - out[:, t]
+    return out
+
+
+def surprise_response(
+    theta: Mapping[str, np.ndarray], horizon: int = 4, size: float = 1.0
+) -> dict[str, np.ndarray]:
+    """Responses to a pure policy surprise of ``size`` pp in the first quarter, per draw.
+
+    Fed funds rises by ``size`` for good (the surprise is a new level), the slope and the
+    spread respond with the announcement-day impacts and then decay at their own
+    persistence (the macro block without shocks; unemployment held), and the equity
+    equations run along those paths (:func:`skeleton`).
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``small_price``, ``large_price`` (log points) and ``slope``, ``spread`` (pp), each
+        (sample, horizon): the difference from the same run without the surprise.
+    """
+    n = len(next(iter(theta.values())))
+    t = np.arange(horizon)
+    sl = np.asarray(theta["sl_beta_mp"])[:, None] * np.asarray(theta["sl_phi"])[:, None] ** t
+    cs = np.asarray(theta["cs_beta_mp"])[:, None] * np.asarray(theta["cs_phi"])[:, None] ** t
+    start = {k: 0.0 for k in (*DRIVERS, "df", "dn", "dun", "gl", "ml", "q")}
+    flat = {**_frozen(start, horizon), NEWS: np.zeros(horizon)}
+    base = skeleton(theta, start, flat)
+    shocked = dict(flat)
+    shocked["fedfunds"] = np.full(horizon, size)
+    shocked["slope"] = size * sl
+    shocked["spread"] = size * cs
+    shocked[SURPRISE] = np.r_[size, np.zeros(horizon - 1)]
+    hit = skeleton(theta, start, shocked)
+    large = (
+        hit["large_earnings"]
+        + hit["large_multiple"]
+        - base["large_earnings"]
+        - base["large_multiple"]
+    )
+    return {
+        "small_price": hit["small_price"] - base["small_price"],
+        "large_price": large,
+        "slope": np.broadcast_to(size * sl, (n, horizon)),
+        "spread": np.broadcast_to(size * cs, (n, horizon)),
+    }
 
 
 def decompose(
@@ -216,8 +311,10 @@ def decompose(
     DataFrame
         Indexed by quarter ahead (1..H), posterior-mean cumulative log price change from
         ``valuation_reversion`` (the multiple's move with every driver held at its last
-        value), ``earnings_trend`` (earnings growth with drivers held), ``rates``,
-        ``credit`` and ``activity`` (the scenario's changes in those drivers), and
+        value), ``earnings_trend`` (earnings growth with drivers held), ``rates`` (the
+        scenario's fed funds, slope and real-yield paths read as the historical
+        association), ``policy_surprise`` (what reading the surprise part of the fed funds
+        path as a pure policy surprise adds), ``credit`` and ``activity``, and
         ``total``, their sum (the full skeleton).
     """
     horizon = np.shape(next(iter(drivers.values())))[-1]
@@ -230,7 +327,7 @@ def decompose(
     for group, names in GROUPS.items():
         moved = dict(held)
         for name in names:
-            moved[name] = np.asarray(drivers[name], float)
+            moved[name] = np.asarray(drivers.get(name, np.zeros(horizon)), float)
         parts[group] = (skeleton(theta, start, moved)["small_price"] - base["small_price"]).mean(0)
     table = pd.DataFrame(parts, index=pd.RangeIndex(1, horizon + 1, name="quarter"))
     table["total"] = skeleton(theta, start, drivers)["small_price"].mean(0)
@@ -240,7 +337,7 @@ def decompose(
 def start_state(initial: Mapping[str, float], q: np.ndarray | float) -> dict:
     """Return :func:`skeleton`'s ``start`` from an ``InitialState`` mapping and ``q``."""
     names = {"ff": "fedfunds", "slope": "slope", "spread": "spread", "rr": "real_yield"}
-    names |= {"un": "unemployment", "df": "df", "gl": "gl", "ml": "ml"}
+    names |= {"un": "unemployment", "df": "df", "dn": "dn", "dun": "dun", "gl": "gl", "ml": "ml"}
     return {new: initial[old] for old, new in names.items()} | {"q": q}
 
 
@@ -249,6 +346,7 @@ def driver_table(
     initial: Mapping[str, float],
     central: Mapping[str, Mapping[str, np.ndarray]],
     *,
+    priced_in: Mapping[str, np.ndarray] | None = None,
     max_draws: int = 500,
 ) -> pd.DataFrame:
     """Per scenario, the skeleton small-cap log price path split into its drivers.
@@ -261,6 +359,10 @@ def driver_table(
         The last observed quarter (``InitialState._asdict()``).
     central : mapping of scenario name to drivers
         Each scenario's central (median) path of every variable in :data:`DRIVERS`.
+    priced_in : mapping of scenario name to ndarray, optional
+        Each scenario's priced-in fed funds changes (``ScenarioArrays.priced_in``); with
+        them the central fed funds path's policy surprise (:func:`policy_surprise_path`)
+        is split out, without them it is none.
     max_draws : int
         Posterior draws used (evenly thinned); the table is a posterior mean.
 
@@ -275,6 +377,9 @@ def driver_table(
     start = start_state(initial, np.asarray(params["q_last"], np.float64)[idx])
     frames = []
     for name, drivers in central.items():
+        if priced_in is not None and name in priced_in:
+            surprise = policy_surprise_path(theta, start, drivers, np.asarray(priced_in[name]))
+            drivers = {**drivers, SURPRISE: surprise}
         table = decompose(theta, start, drivers).reset_index()
         table.insert(0, "scenario", name)
         frames.append(table)

@@ -21,6 +21,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy.linalg import solve_triangular
 
+from rutsim import equations as eq
 from rutsim.config import ModelConfig
 from rutsim.model._data import ModelData
 
@@ -124,17 +125,11 @@ def add_marginal_q(
     n = len(data.ml)
     obs = valuation_observations(cfg, data)
     aty = obs.a.T @ (obs.y / obs.sd**2)
-    phi, mu, lam, sig, g = (
-        p["q_phi"],
-        p["q_mu"],
-        p["q_lambda_dspread"],
-        p["q_sigma"],
-        p["gs_sigma"],
-    )
-    dc = data.dc[data.eq_start + 1 : data.eq_start + n]
+    phi, mu, sig, g = p["q_phi"], p["q_mu"], p["q_sigma"], p["gs_sigma"]
+    drift = eq.relative_drift(p, *relative_drivers(data))
     root = pt.sqrt(1 - phi**2)
     # Innovation form of the AR(1) path: (L q - c) ~ N(0, sig^2 I), |L| = root.
-    c = pt.concatenate([pt.stack([root * mu]), mu * (1 - phi) + lam * dc])
+    c = pt.concatenate([pt.stack([root * mu]), mu * (1 - phi) + drift])
     v_r = r - mu_gs
     ltc = pt.concatenate([pt.stack([root * c[0]]), c[1:]]) - phi * pt.concatenate(
         [c[1:], pt.zeros(1)]
@@ -155,6 +150,12 @@ def add_marginal_q(
         "q_marginal_loglik",
         log_r + log_y + log_prior_q - 0.5 * log_det + 0.5 * n * np.log(2 * np.pi),
     )
+
+
+def relative_drivers(data: ModelData) -> tuple[np.ndarray, np.ndarray]:
+    """Spread change and policy surprise in equity quarters 1..N-1 (the drivers of q)."""
+    sl = slice(data.eq_start + 1, data.eq_start + len(data.ml))
+    return data.dc[sl], data.mp[sl]
 
 
 def use_dense(n: int, k: int) -> bool:
@@ -235,7 +236,7 @@ def draw_q_paths(
     Parameters
     ----------
     theta : dict of str to ndarray
-        ``q_phi, q_mu, q_lambda_dspread, q_sigma, gs_sigma``, each shape (sample,).
+        ``q_phi, q_mu, q_lambda_dspread, q_b_mp, q_sigma, gs_sigma``, each (sample,).
     mu_gs : ndarray, shape (sample, N-1)
         Mean small-cap earnings growth per sample and quarter 1..N-1.
     cfg, data, rng
@@ -250,7 +251,7 @@ def draw_q_paths(
     interior, off, dtd = _structure(n)
     ata = obs.a.T @ (obs.a / obs.sd[:, None] ** 2)
     aty = obs.a.T @ (obs.y / obs.sd**2)
-    dc = data.dc[data.eq_start + 1 : data.eq_start + n]
+    dc, mp = relative_drivers(data)
     r = np.diff(data.ps) - np.diff(data.ml)
     s_total = len(theta["q_phi"])
     out = np.empty((s_total, n))
@@ -258,10 +259,12 @@ def draw_q_paths(
     for lo in range(0, s_total, 256):
         sl = slice(lo, min(lo + 256, s_total))
         phi, mu = theta["q_phi"][sl, None], theta["q_mu"][sl, None]
-        lam, sig = theta["q_lambda_dspread"][sl, None], theta["q_sigma"][sl, None]
-        g = theta["gs_sigma"][sl, None]
+        sig, g = theta["q_sigma"][sl, None], theta["gs_sigma"][sl, None]
+        drift = eq.relative_drift(
+            {k: theta[k][sl, None] for k in ("q_lambda_dspread", "q_b_mp")}, dc, mp
+        )
         root = np.sqrt(1 - phi**2)
-        c = np.concatenate([root * mu, mu * (1 - phi) + lam * dc[None, :]], axis=1)
+        c = np.concatenate([root * mu, mu * (1 - phi) + drift], axis=1)
         ltc = np.concatenate([root * c[:, :1], c[:, 1:]], axis=1) - phi * np.concatenate(
             [c[:, 1:], np.zeros_like(phi)], axis=1
         )

@@ -30,10 +30,12 @@ BLOCKS = {
         fig: [p.name for p in REGISTRY if p.block == "macro" and p.equation in eqs]
         for fig, eqs in _MACRO_FIGURES.items()
     },
-    **{block: list(names_in(block)) for block in ("large_cap", "small_cap")},
+    **{block: list(names_in(block)) for block in ("large_cap", "small_cap", "announcement")},
 }
 #: The macro sensitivities of each equity channel (earnings growth, multiple, q).
-SENSITIVITIES = [p.name for p in REGISTRY if p.role == "effect" and p.block != "macro"]
+SENSITIVITIES = [
+    p.name for p in REGISTRY if p.role == "effect" and p.block in ("large_cap", "small_cap")
+]
 
 
 _PARAMS = {p.name: p for p in REGISTRY}

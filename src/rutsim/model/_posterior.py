@@ -105,6 +105,7 @@ def initial_state(data: ModelData) -> InitialState:
     last = {
         "ff": data.f[-1],
         "df": data.df[-1],
+        "dn": data.dn[-1],
         "slope": data.s[-1],
         "spread": data.c[-1],
         "un": data.u[-1],

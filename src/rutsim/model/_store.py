@@ -88,9 +88,11 @@ def _integrity(manifest: Manifest) -> str:
 
 #: The modules whose code defines the posterior of a fit: equations, parameters and
 #: priors, the PyMC graph, the marginal likelihood, the data preparation, the sampler
-#: call and the latent paths drawn after it.
+#: call and the latent paths drawn after it, and the priced-in fed funds change the
+#: policy equation is fitted on.
 MODEL_CODE = (
     "rutsim.equations",
+    "rutsim.data._priced",
     "rutsim.config._registry",
     "rutsim.model._build",
     "rutsim.model._marginal",

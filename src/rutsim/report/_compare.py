@@ -35,6 +35,7 @@ DRIVER_PARTS: dict[str, str] = {
     "valuation_reversion": "valuation reversion",
     "earnings_trend": "earnings trend",
     "rates": "rates",
+    "policy_surprise": "policy surprise",
     "credit": "credit",
     "activity": "activity",
 }
@@ -152,7 +153,11 @@ def driver_reason(folder: Path | None, scenario: str, base: str, horizon: int) -
     rows = df[df["quarter"] == horizon].set_index("scenario")
     if scenario not in rows.index or base not in rows.index:
         return ""
-    diff = {k: 100 * float(rows.at[scenario, k] - rows.at[base, k]) for k in DRIVER_PARTS}
+    diff = {
+        k: 100 * float(rows.at[scenario, k] - rows.at[base, k])
+        for k in DRIVER_PARTS
+        if k in rows.columns  # runs of model v2 have no policy_surprise column
+    }
     top = sorted(diff.items(), key=lambda kv: -abs(kv[1]))[:2]
     parts = ", ".join(f"{DRIVER_PARTS[k]} {v:+.1f}" for k, v in top if abs(v) >= 0.05)
     total = 100 * float(rows.at[scenario, "total"] - rows.at[base, "total"])

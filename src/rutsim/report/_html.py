@@ -187,7 +187,8 @@ def drivers_section(run: RunData, horizons: Sequence[int]) -> str:
     if not path.is_file():
         return "<p>This run folder has no drivers.csv (runs written before model v2 lack it).</p>"
     df = pd.read_csv(path)
-    parts = {**DRIVER_PARTS, "total": "skeleton total"}
+    parts = {k: v for k, v in DRIVER_PARTS.items() if k in df.columns}
+    parts["total"] = "skeleton total"
     head = "".join(f"<th>{escape(p)}</th>" for p in parts.values())
     rows = []
     for h in horizons:
@@ -205,10 +206,13 @@ def drivers_section(run: RunData, horizons: Sequence[int]) -> str:
         "each scenario's median macro path) of the cumulative small-cap log price return, "
         "in log points (about % for small values). <b>Valuation reversion</b> and "
         "<b>earnings trend</b> are where the multiple and earnings go with every driver "
-        "held at its last observed value; <b>rates</b> (fed funds, slope, real yield), "
-        "<b>credit</b> and <b>activity</b> (unemployment) are what the scenario's changes "
-        "add. The parts add up to the skeleton total, which sits near, not at, the "
-        "simulated median (shocks are skewed and fat-tailed).</p>"
+        "held at its last observed value; <b>rates</b> (fed funds, slope, real yield, read "
+        "as history associates them), <b>policy surprise</b> (what the part of the fed "
+        "funds path that markets had not priced in adds as a pure policy surprise, with "
+        "the effects FOMC announcement days show), <b>credit</b> and <b>activity</b> "
+        "(unemployment) are what the scenario's changes add. The parts add up to the "
+        "skeleton total, which sits near, not at, the simulated median (shocks are "
+        "skewed and fat-tailed).</p>"
         "<div class='wrap'><table><tr><th class='l'>horizon</th><th class='l'>scenario</th>"
         f"{head}</tr>" + "".join(rows) + "</table></div>"
     )

@@ -7,6 +7,7 @@ from rutsim.scenario._load import ScenarioSet, list_scenarios, load_scenario, lo
 from rutsim.scenario._paths import (
     horizon_quarters,
     meetings_path,
+    priced_in_changes,
     scenario_arrays,
     table_path,
     year_end_path,
@@ -34,6 +35,7 @@ __all__ = [
     "load_scenarios",
     "meetings_path",
     "plot_scenario",
+    "priced_in_changes",
     "scenario_arrays",
     "scenario_to_toml",
     "table_path",

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from rutsim.config import DataConfig
+from rutsim.data import PATH_QUARTERS, priced_in_path
 from rutsim.errors import DataError
 
 __all__ = ["Anchor", "anchor_from_panel"]
@@ -22,10 +23,14 @@ class Anchor(NamedTuple):
         First simulated quarter (the quarter after ``data.end``).
     last_observed : dict of str to float
         ``fedfunds``, ``slope``, ``spread`` in the last observed quarter (%, pp, pp).
+    priced_in : tuple of float
+        The fed funds path (%) markets priced in at the end of the last observed quarter,
+        one value per quarter ahead (``rutsim.data.priced_in_path``; flat after the last).
     """
 
     first_quarter: pd.Period
     last_observed: dict[str, float]
+    priced_in: tuple[float, ...] = ()
 
 
 def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
@@ -65,4 +70,7 @@ def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
                 "set data.end to the last quarter with data, or rebuild the panel."
             )
         observed[variable] = value
-    return Anchor(first_quarter=last + 1, last_observed=observed)
+    path = priced_in_path(panel, last, PATH_QUARTERS)
+    return Anchor(
+        first_quarter=last + 1, last_observed=observed, priced_in=tuple(float(v) for v in path)
+    )

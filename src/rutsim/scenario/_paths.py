@@ -7,7 +7,7 @@ arithmetic is plain integer arithmetic; labels are ``"YYYYQn"``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -205,8 +205,11 @@ def _variable_path(
     first_quarter: pd.Period,
     horizon: int,
     last_observed: Mapping[str, float],
+    priced_in: Sequence[float] = (),
 ) -> np.ndarray:
     where = f"{origin}: key '{variable}.{path.form}'"
+    if path.priced_in:
+        return _priced_in_path(path, where, first_quarter, horizon, last_observed, priced_in)
     if path.meetings is not None:
         early = [d for d in path.meetings if d < first_quarter.start_time.date()]
         if early:
@@ -240,12 +243,46 @@ def _variable_path(
     )
 
 
+def _priced_in_path(
+    path: VariablePath,
+    where: str,
+    first_quarter: pd.Period,
+    horizon: int,
+    last_observed: Mapping[str, float],
+    priced_in: Sequence[float],
+) -> np.ndarray:
+    """Return the priced-in fed funds path plus meeting moves or table differences."""
+    if len(priced_in) == 0:
+        raise ScenarioError(
+            f"{where} is written against the priced-in fed funds path, but none was given "
+            "(no market yields at the data end). To fix: run it from a config whose "
+            "[data].end has a 2-year yield, or write the path as 'meetings' with 'start'."
+        )
+    levels = np.asarray(priced_in, dtype=np.float64)[:horizon]
+    levels = np.concatenate([levels, np.full(horizon - len(levels), levels[-1])])
+    if path.meetings is not None:
+        early = [d for d in path.meetings if d < first_quarter.start_time.date()]
+        if early:
+            raise ScenarioError(
+                f"{where} has a decision on {min(early).isoformat()}, before the first "
+                f"simulated quarter {first_quarter}. To fix: drop decisions before "
+                f"{first_quarter.start_time.date()}."
+            )
+        return levels + meetings_path(path.meetings, 0.0, first_quarter, horizon)
+    if path.table is not None:
+        return levels + table_path(
+            path.table, first_quarter, horizon, hold_after_end=path.hold_after_end, where=where
+        )
+    return levels
+
+
 def scenario_arrays(
     scenario: Scenario,
     *,
     first_quarter: pd.Period,
     horizon: int,
     last_observed: Mapping[str, float],
+    priced_in: Sequence[float] = (),
 ) -> ScenarioArrays:
     """Convert a scenario's paths into the kernel's quarterly arrays.
 
@@ -260,13 +297,18 @@ def scenario_arrays(
     last_observed : mapping of variable name to float
         Values of ``MACRO_VARIABLES`` in the last observed quarter; needed by
         ``year_end`` paths (their anchor) and ``relative`` paths.
+    priced_in : sequence of float
+        The fed funds path (%) markets priced in at the last observed quarter
+        (:class:`Anchor`), flat after its last value; empty: no move priced in (then
+        ``last_observed`` needs no ``fedfunds``).
 
     Returns
     -------
     ScenarioArrays
         ``values`` (horizon, variable) float64 with 0 where not pinned, ``pinned``
         (horizon, variable) bool, ``path_sd`` (variable,) float64; the variable axis
-        follows ``MACRO_VARIABLES``.
+        follows ``MACRO_VARIABLES``; ``priced_in`` (horizon,) the priced-in change of
+        fed funds in each quarter (pp).
 
     Raises
     ------
@@ -295,8 +337,24 @@ def scenario_arrays(
         if path is None:
             continue
         values[:, j] = _variable_path(
-            path, variable, scenario.origin, first_quarter, horizon, last_observed
+            path, variable, scenario.origin, first_quarter, horizon, last_observed, priced_in
         )
         pinned[:, j] = True
         path_sd[j] = path.uncertainty
-    return ScenarioArrays(values=values, pinned=pinned, path_sd=path_sd)
+    return ScenarioArrays(
+        values=values,
+        pinned=pinned,
+        path_sd=path_sd,
+        priced_in=priced_in_changes(priced_in, last_observed, horizon),
+    )
+
+
+def priced_in_changes(
+    path: Sequence[float] | np.ndarray, last_observed: Mapping[str, float], horizon: int
+) -> np.ndarray:
+    """Return the quarterly changes (pp) of a priced-in level path, flat to ``horizon``."""
+    if len(path) == 0:
+        return np.zeros(horizon)
+    levels = np.asarray(path, dtype=np.float64)[:horizon]
+    levels = np.concatenate([levels, np.full(horizon - len(levels), levels[-1])])
+    return np.diff(levels, prepend=float(last_observed["fedfunds"]))

@@ -12,6 +12,11 @@ given variable uses exactly one path form:
 - ``table``: explicit quarterly values, a list from the first simulated quarter on or a
   table keyed by quarter label (``"2026Q1"``).
 
+``fedfunds`` may also be written against what markets price in (``priced_in = true``):
+alone, the path is the priced-in path (``rutsim.data.priced_in_path``); with ``meetings``
+the decisions are moves beyond it (no ``start``), with ``table`` the values are
+differences from it.
+
 Variables left out are simulated by the model's macro block, conditionally on the
 pinned ones.
 """
@@ -53,6 +58,9 @@ _FORM_OF_KEY = {
     "long_run_half_life": "year_end",
     "hold_after_end": "table",
 }
+
+#: The form name of a path given only as ``priced_in = true``.
+PRICED_IN = "priced_in"
 
 
 def _quarter_ordinal(label: str) -> int:
@@ -96,6 +104,10 @@ class VariablePath(FrozenModel):
         units as the variable); zero pins the path exactly.
     source : str, optional
         Free-text provenance of the path (written by the Fed importer).
+    priced_in : bool
+        ``fedfunds`` only: the path is written against the fed funds path markets price in
+        at the data end: alone it is that path; ``meetings`` are moves beyond it (no
+        ``start``); ``table`` values are differences from it.
     """
 
     meetings: dict[date, Finite] | None = None
@@ -108,15 +120,24 @@ class VariablePath(FrozenModel):
     relative: bool = False
     uncertainty: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
     source: str | None = None
+    priced_in: bool = False
 
     @property
     def form(self) -> str:
-        """The path form in use: ``"meetings"``, ``"year_end"`` or ``"table"``."""
-        return next(f for f in PATH_FORMS if getattr(self, f) is not None)
+        """The path form in use.
+
+        ``"meetings"``, ``"year_end"``, ``"table"`` or ``"priced_in"`` (the priced-in
+        path itself).
+        """
+        return next((f for f in PATH_FORMS if getattr(self, f) is not None), PRICED_IN)
 
     @model_validator(mode="after")
     def _one_form(self) -> Self:
         forms = [f for f in PATH_FORMS if getattr(self, f) is not None]
+        if self.priced_in:
+            self._check_priced_in(forms)
+            if not forms:
+                return self
         if not forms:
             raise ValueError(
                 "no path given. To fix: set exactly one of 'meetings', 'year_end' or "
@@ -147,7 +168,23 @@ class VariablePath(FrozenModel):
             self._check_table()
         return self
 
+    def _check_priced_in(self, forms: list[str]) -> None:
+        if "year_end" in forms:
+            raise ValueError(
+                "'priced_in = true' cannot be used with 'year_end'. To fix: give the moves "
+                "beyond what is priced in as 'meetings' or the differences as 'table'."
+            )
+        for key in ("relative", "start"):
+            if getattr(self, key) not in (None, False):
+                raise ValueError(
+                    f"'{key}' cannot be used with 'priced_in = true': the path starts from "
+                    f"what markets price in. To fix: remove '{key}'."
+                )
+
     def _check_meetings(self) -> None:
+        if self.priced_in:
+            self._check_moves()
+            return
         if self.relative:
             raise ValueError(
                 "'relative = true' cannot be used with 'meetings': decisions are already "
@@ -158,6 +195,9 @@ class VariablePath(FrozenModel):
                 "'meetings' needs 'start', the effective rate (%) in effect on the first "
                 "day of the first simulated quarter. To fix: add e.g. 'start = 4.09'."
             )
+        self._check_moves()
+
+    def _check_moves(self) -> None:
         for day, move in (self.meetings or {}).items():
             if move != 0 and abs(move) < MIN_MOVE_BP:
                 raise ValueError(
@@ -232,6 +272,17 @@ class Scenario(FrozenModel):
     def origin(self) -> str:
         """Where the scenario came from (its file, or ``scenario '<name>'``)."""
         return self._source or f"scenario '{self.name}'"
+
+    @model_validator(mode="after")
+    def _priced_in_is_fedfunds(self) -> Self:
+        for name in _VARIABLES[1:]:
+            path = getattr(self, name)
+            if path is not None and path.priced_in:
+                raise ValueError(
+                    f"'{name}.priced_in' is set, but only fed funds has a priced-in path. "
+                    f"To fix: remove 'priced_in' from [{name}]."
+                )
+        return self
 
     def path(self, variable: str) -> VariablePath | None:
         """Return the given path of ``variable`` (one of ``MACRO_VARIABLES``) or None."""

@@ -103,6 +103,7 @@ def _stack_scenarios(
         values=np.stack([np.nan_to_num(np.asarray(a.values[:horizon])) for _, a in scenarios]),
         pinned=np.stack([np.asarray(a.pinned[:horizon], dtype=bool) for _, a in scenarios]),
         path_sd=np.stack([np.asarray(a.path_sd) for _, a in scenarios]),
+        priced_in=np.stack([np.asarray(a.priced_in[:horizon]) for _, a in scenarios]),
     )
     return names, stacked
 

@@ -119,6 +119,7 @@ def _simulate(
     values: jax.Array,
     pinned: jax.Array,
     path_sd: jax.Array,
+    priced_in: jax.Array,
     sample_index: jax.Array,
     *,
     n_paths: int,
@@ -144,18 +145,26 @@ def _simulate(
 
     # paths are the minor axis of the shocks, (K, path): see _draws.draw_step
     over_paths = jax.vmap(
-        path_step, in_axes=(None, None, 0, StepInput(values=None, pinned=None, normals=1, gammas=1))
+        path_step,
+        in_axes=(
+            None,
+            None,
+            0,
+            StepInput(values=None, pinned=None, priced_in=None, normals=1, gammas=1),
+        ),
     )
-    no = StepInput(values=None, pinned=None, normals=0, gammas=0)
+    no = StepInput(values=None, pinned=None, priced_in=None, normals=0, gammas=0)
     over_samples = jax.vmap(over_paths, in_axes=(0, None, 0, no))
     over_all = jax.vmap(
-        over_samples, in_axes=(None, 0, 0, StepInput(values=0, pinned=0, normals=0, gammas=0))
+        over_samples,
+        in_axes=(None, 0, 0, StepInput(values=0, pinned=0, priced_in=0, normals=0, gammas=0)),
     )
 
-    def body(state: PathState, xs: tuple[jax.Array, jax.Array, jax.Array]) -> tuple:
-        values_t, pinned_t, t = xs  # (S, V), (S, V), ()
+    def body(state: PathState, xs: tuple[jax.Array, ...]) -> tuple:
+        values_t, pinned_t, priced_t, t = xs  # (S, V), (S, V), (S,), ()
         normals, gammas = _draw_all(sample_keys, pinned_t, t, n_paths, shocks, jdtype, antithetic)
-        return over_all(params, path_sd, state, StepInput(values_t, pinned_t, normals, gammas))
+        x = StepInput(values_t, pinned_t, priced_t, normals, gammas)
+        return over_all(params, path_sd, state, x)
 
     one_path = init_state(params, initial, jdtype)  # fields () or (sample,) for q
     shape = (n_scen, n_samp, n_paths)
@@ -168,7 +177,7 @@ def _simulate(
         q=jnp.broadcast_to(one_path.q[None, :, None], shape),
     )
     quarters = jnp.arange(horizon, dtype=jnp.uint32)
-    xs = (jnp.swapaxes(values, 0, 1), jnp.swapaxes(pinned, 0, 1), quarters)
+    xs = (jnp.swapaxes(values, 0, 1), jnp.swapaxes(pinned, 0, 1), priced_in.T, quarters)
     _, out = jax.lax.scan(body, start, xs)
     # Quarter-major (horizon, S, N, P) as scan stacks it: moving the axis here would copy
     # every output (measured ~40% of the kernel's time on CPU); simulate_chunk moves it
@@ -201,6 +210,14 @@ def _check_inputs(
         raise ScenarioError(
             f"scenario paths cover {values[1]} quarters but the horizon is {horizon}. "
             "To fix: extend the scenario paths or shorten simulation.horizon."
+        )
+    if np.shape(scenarios.priced_in)[:1] != values[:1] or np.shape(scenarios.priced_in)[1:] != (
+        values[1],
+    ):
+        raise ScenarioError(
+            f"scenario arrays have priced_in of shape {np.shape(scenarios.priced_in)}; "
+            f"expected (scenario, horizon) = {values[:2]}. To fix: build them with "
+            "rutsim.scenario.scenario_arrays."
         )
     if np.shape(scenarios.path_sd) != (values[0], n_var) or np.shape(key) != (values[0],):
         raise ScenarioError(
@@ -296,6 +313,7 @@ def simulate_chunk(
         cast(scenarios.values[:, :horizon]),
         jnp.asarray(scenarios.pinned[:, :horizon], dtype=bool),
         cast(scenarios.path_sd),
+        cast(scenarios.priced_in[:, :horizon]),
         jnp.asarray(sample_index, dtype=jnp.uint32),
         n_paths=n_paths,
         shocks=shocks,

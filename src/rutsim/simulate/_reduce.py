@@ -162,6 +162,10 @@ def _running_drawdown(log_total: jax.Array) -> jax.Array:
     return jax.lax.cummax(drawdown, axis=0)
 
 
+#: Largest cumulative simple return whose square a float32 metric can hold.
+_MAX_RETURN = 1e18
+
+
 @jax.jit
 def _prepare(out: SimPaths) -> tuple[jax.Array, ...]:
     """Return the elementwise work of the reducer, jitted.
@@ -369,6 +373,12 @@ def reduce_draws(
     if not all(np.isfinite(f).all() for f in jax.device_get(out)):
         _refuse_nonfinite(out, scenario_names)
     cum, ret, mdd, beat = jax.device_get(_prepare(out))
+    # Finite log returns can still compound past what the metrics can square (an
+    # explosive posterior draw): refuse them by name rather than average infinities.
+    if not np.abs(ret).max(initial=0.0) < _MAX_RETURN:
+        bad = ~(np.abs(ret) < _MAX_RETURN)  # (H, S, N, P)
+        scen = scenario_names[int(np.argwhere(bad)[0][1])]
+        raise ScenarioError.exploded(scen, int(bad.sum()))
     means, missing = _path_means(cum, ret, mdd, beat, masks)
     scen_mean = _mean_metrics(means, missing)  # each (3, H, S, N)
     sorted_ = _equal_sorted(ret, cum, mdd, masks[1])

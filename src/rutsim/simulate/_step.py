@@ -21,10 +21,19 @@ variable's implied standardised shock ``x``: ``w | x ~ Gamma((nu + 1)/2, rate=(n
 x^2)/2)``, and the free variable's shock from its conditional normal given ``x`` and
 ``w``; this keeps the conditional simulation exact.
 
-Ordering: unemployment first, then the Fed's reaction, then curve, credit and real
-yield. Pinning unemployment and fed funds together therefore says why the Fed moves;
-pinning fed funds alone leaves unemployment to its own dynamics (the Fed moves by
-choice, not because the economy turned).
+Ordering: unemployment first, then the Fed (what markets priced in, then its reaction
+to activity), then curve, credit and real yield. Pinning unemployment and fed funds
+together therefore says why the Fed moves; pinning fed funds alone leaves unemployment
+to its own dynamics.
+
+Policy surprises (model v3). A pinned fed funds path's move beyond the model's mean
+(the priced-in change, the reaction to this quarter's unemployment change and the
+persistence of the last move that was not a surprise) is a **pure policy surprise**
+``mp``: the Fed choosing a different path than markets and the economy led them to
+expect. It moves the curve, credit and valuations by the impacts identified from FOMC
+announcement days. The rest of the move, ``dn = df - mp``, keeps the quarterly data's
+associations. When fed funds is simulated, its shocks keep their historical meaning
+(``mp = 0``): the data cannot tell within a quarter which part of them was a choice.
 """
 
 from __future__ import annotations
@@ -46,6 +55,7 @@ class PathState(NamedTuple):
 
     ff: jax.Array
     df: jax.Array
+    dn: jax.Array
     slope: jax.Array
     spread: jax.Array
     un: jax.Array
@@ -67,6 +77,7 @@ class StepInput(NamedTuple):
 
     values: jax.Array  # (4,) given path of MACRO_VARIABLES
     pinned: jax.Array  # (4,) bool
+    priced_in: jax.Array  # () the fed funds change markets priced in for this quarter
     normals: jax.Array  # (N_NORMALS,)
     gammas: jax.Array  # (N_GAMMAS,) unit-rate Gamma draws (unused for normal shocks)
 
@@ -76,6 +87,7 @@ def init_state(p: PosteriorParams, initial: InitialState, dtype: jnp.dtype) -> P
     return PathState(
         ff=jnp.asarray(initial.ff, dtype),
         df=jnp.asarray(initial.df, dtype),
+        dn=jnp.asarray(initial.dn, dtype),
         slope=jnp.asarray(initial.slope, dtype),
         spread=jnp.asarray(initial.spread, dtype),
         un=jnp.asarray(initial.un, dtype),
@@ -155,19 +167,25 @@ def step(
 
     # Activity first in the recursive ordering.
     e_u = z[10] * _inv_sqrt_weight(g[5], mnu / 2, macro_t)
-    un_model = state.un + eq.unemployment(pv, state.dun, state.un) + p.un_sigma * e_u
+    mean_du = eq.unemployment(pv, state.dun, state.un)
+    un_model = state.un + mean_du + p.un_sigma * e_u
     un = jnp.where(pin_u, target[3], un_model)
     dun = un - state.un
+    news_u = dun - mean_du
 
-    # Fed funds: the reaction function; pinning it fixes df_t given this quarter's du_t.
+    # Fed funds: priced in, then the reaction; pinning it fixes df_t given du_t, and
+    # what the pinned path adds beyond the mean is a pure policy surprise.
     e_f = z[0] * _inv_sqrt_weight(g[0], mnu / 2, macro_t)
-    ff_model = state.ff + eq.policy(pv, state.df, dun) + p.ff_sigma * e_f
+    mean_df = eq.policy(pv, state.dn, dun, x.priced_in)
+    ff_model = state.ff + mean_df + p.ff_sigma * e_f
     ff = jnp.where(pin_f, target[0], ff_model)
     df = ff - state.ff
+    mp = jnp.where(pin_f, df - mean_df, 0)
+    dn = df - mp
 
-    # Slope and spread: conditional on df_t and du_t, correlated shocks.
-    mu_s = eq.slope(pv, state.slope, df, dun)
-    mu_c = eq.spread(pv, state.spread, df, dun)
+    # Slope and spread: conditional on the move, the surprise and du_t; correlated shocks.
+    mu_s = eq.slope(pv, state.slope, dn, mp, dun)
+    mu_c = eq.spread(pv, state.spread, dn, mp, dun)
     x_s = _safe_div(target[1] - mu_s, p.sl_sigma)  # implied standardised shocks if pinned
     x_c = _safe_div(target[2] - mu_c, p.cs_sigma)
     one_pinned = jnp.logical_xor(pin_s, pin_c)
@@ -189,7 +207,7 @@ def step(
     slope = jnp.where(pin_s, target[1], slope_free)
     spread = jnp.where(pin_c, target[2], spread_free)
     dspread = spread - state.spread
-    rr = eq.real_rate(pv, state.rr, df, dun) + p.rr_sigma * z[11] * _inv_sqrt_weight(
+    rr = eq.real_rate(pv, state.rr, dn, dun) + p.rr_sigma * z[11] * _inv_sqrt_weight(
         g[6], mnu / 2, macro_t
     )
 
@@ -200,14 +218,15 @@ def step(
     v_g = p.gl_sigma * z[3] * inv_we
     v_m = p.ml_sigma * (r * z[3] + jnp.sqrt(1 - r * r) * z[4]) * inv_we
     gap = eq.valuation_gap(pv, state.ml, state.rr, state.spread, state.ff)
-    gl = eq.earnings(pv, state.gl, dun, state.df, state.slope, dspread, gap) + v_g
-    ml = eq.multiple(pv, state.ml, rr, spread, ff) + v_m
+    gl = eq.earnings(pv, state.gl, dun, state.dn, state.slope, dspread, gap) + v_g
+    news = eq.multiple_news(pv, dspread, news_u, mp)
+    ml = eq.multiple(pv, state.ml, rr, spread, ff, news) + v_m
 
     # Small caps: relative multiple q and earnings growth.
-    q = eq.relative_multiple(pv, state.q, dspread) + p.q_sigma * z[5] * _inv_sqrt_weight(
+    q = eq.relative_multiple(pv, state.q, dspread, mp) + p.q_sigma * z[5] * _inv_sqrt_weight(
         g[3], enu / 2, equity_t
     )
-    gs = eq.small_earnings(pv, gl, state.df, state.slope) + p.gs_sigma * z[6] * _inv_sqrt_weight(
+    gs = eq.small_earnings(pv, gl, state.dn, state.slope) + p.gs_sigma * z[6] * _inv_sqrt_weight(
         g[4], enu / 2, equity_t
     )
 
@@ -229,6 +248,6 @@ def step(
         largecap_return=gl + ml - state.ml,
     )
     new_state = PathState(
-        ff, df, slope, spread, un, dun, rr, gl, ml, q, dev_ff, dev_slope, dev_spread, dev_un
+        ff, df, dn, slope, spread, un, dun, rr, gl, ml, q, dev_ff, dev_slope, dev_spread, dev_un
     )
     return new_state, out

@@ -1,12 +1,14 @@
 """Validation as a product: the rolling-origin backtest and the easing-cycle study.
 
-Public API: :func:`backtest`, :func:`study_easing`, and the scoring functions behind them
+Public API: :func:`backtest`, :func:`study_easing`, :func:`study_fomc`,
+and the scoring functions behind them
 (:func:`crps_sample`, :func:`pit`, :func:`in_interval`, :func:`log_score_kde`,
 :func:`skill`, :func:`coverage`, :func:`pit_uniformity`).
 """
 
 from rutsim.validate._backtest import BacktestResult, backtest
 from rutsim.validate._cycles import cycle_table, detect_easing_starts, policy_rate, regime_summary
+from rutsim.validate._fomc import FomcStudy, event_study, ols_hc1, study_fomc
 from rutsim.validate._report import headline_text
 from rutsim.validate._scores import (
     Coverage,
@@ -26,6 +28,10 @@ from rutsim.validate._summary import summarise
 
 __all__ = [
     "BacktestResult",
+    "FomcStudy",
+    "event_study",
+    "ols_hc1",
+    "study_fomc",
     "Coverage",
     "Skill",
     "StudyResult",

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 
 from rutsim.config import CONDITION_KEYWORDS, BacktestConfig, DataConfig
+from rutsim.data import priced_in_path
 from rutsim.errors import ConfigError
+from rutsim.scenario import priced_in_changes
 from rutsim.simulate import MACRO_VARIABLES, ScenarioArrays
 
 __all__ = [
@@ -177,6 +179,14 @@ def mode_arrays(
         [panel[columns[v]].reindex(quarters).to_numpy(dtype=np.float64) for v in MACRO_VARIABLES]
     )
     pinned = np.isfinite(values) & np.array([v in mode.pinned for v in MACRO_VARIABLES])
+    # What markets priced in at the origin, from yields known then (no look-ahead).
+    seen = panel.loc[panel.index <= origin]
+    priced = priced_in_path(seen, origin, horizon)
     return ScenarioArrays(
-        values=np.nan_to_num(values), pinned=pinned, path_sd=np.zeros(len(MACRO_VARIABLES))
+        values=np.nan_to_num(values),
+        pinned=pinned,
+        path_sd=np.zeros(len(MACRO_VARIABLES)),
+        priced_in=priced_in_changes(
+            priced, {"fedfunds": float(seen[columns["fedfunds"]].iloc[-1])}, horizon
+        ),
     )
