@@ -171,3 +171,21 @@ def test_priced_in_changes_add_up_to_the_path(levels: list[float], horizon: int)
     path = OBSERVED["fedfunds"] + np.cumsum(changes)
     want = (levels + [levels[-1]] * horizon)[:horizon]
     np.testing.assert_allclose(path, want, atol=1e-9)
+
+
+def test_a_strip_in_the_config_replaces_the_yield_estimate(tmp_path: Path) -> None:
+    from rutsim.config import DataConfig, load_config
+    from rutsim.scenario import anchor_from_panel
+
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "strip.csv").write_text("month,rate\n2025-10,4.1\n2025-11,3.9\n2025-12,3.8\n")
+    config = tmp_path / "configs" / "run.toml"
+    config.write_text('[scenarios]\npriced_in_strip = "strip.csv"\n')
+    cfg, _ = load_config(config)
+    assert cfg.scenarios.priced_in_strip == tmp_path / "strip.csv"  # from the project root
+    panel = load_panel()
+    anchor = anchor_from_panel(panel, DataConfig(), cfg.scenarios.priced_in_strip)
+    # the quarter's months averaged, then the strip's last rate held
+    np.testing.assert_allclose(anchor.priced_in, [(4.1 + 3.9 + 3.8) / 3] + [3.8] * 7)
+    estimated = anchor_from_panel(panel, DataConfig())
+    np.testing.assert_allclose(estimated.priced_in, priced_in_path(panel, "2025Q3", 8))

@@ -253,7 +253,7 @@ def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared
     possible values, a long run) are printed and go into the manifest.
     """
     scen_set = load_scenarios(cfg.scenarios)  # bad scenarios fail before any fitting
-    anchor = anchor_from_panel(load_panel(cfg.data), cfg.data)
+    anchor = anchor_from_panel(load_panel(cfg.data), cfg.data, cfg.scenarios.priced_in_strip)
     horizon = cfg.simulation.horizon
     arrays = []
     notes = list(scen_set.notes)
@@ -484,6 +484,7 @@ def _manifest(
         scenario_notes=prepared.notes,
         executor=cfg.simulation.executor,
         timings_s={k: round(v, 3) for k, v in timings.items()},
+        priced_in=tuple(round(v, 6) for v in prepared.anchor.priced_in),
     )
 
 

@@ -48,7 +48,14 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     return config.model_copy(
         update={
             "data": data,
-            "scenarios": config.scenarios.model_copy(update={"dir": fix(config.scenarios.dir)}),
+            "scenarios": config.scenarios.model_copy(
+                update={
+                    "dir": fix(config.scenarios.dir),
+                    "priced_in_strip": None
+                    if config.scenarios.priced_in_strip is None
+                    else fix(config.scenarios.priced_in_strip),
+                }
+            ),
             "outputs": config.outputs.model_copy(
                 update={
                     "dir": fix(config.outputs.dir),

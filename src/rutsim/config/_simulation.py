@@ -102,11 +102,16 @@ class ScenarioSelection(FrozenModel):
     names : scenarios to simulate, in order (each at most once).
     weights : blend-weight overrides by scenario name (non-negative); the weights of the
         selected scenarios are renormalised to sum to 1 (see ``rutsim.scenario``).
+    priced_in_strip : optional CSV of a fed funds futures or OIS strip (``month,rate``):
+        the fed funds path markets price in at the data end, instead of the estimate from
+        Treasury yields (``rutsim.data.strip_path``). It changes what the simulation
+        reads as a policy surprise, not the fit.
     """
 
     dir: Path = Path("scenarios")
     names: tuple[str, ...] = ("base", "delayed_pivot", "aggressive_easing", "recession_easing")
     weights: dict[str, float] = {}
+    priced_in_strip: Path | None = None
 
     @field_validator("names")
     @classmethod

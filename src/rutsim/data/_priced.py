@@ -116,7 +116,8 @@ def priced_in_path(panel: pd.DataFrame, quarter: str | pd.Period, horizon: int) 
             f"ust2y_end at {q}",
             "has no 2-year yield or fewer than 20 quarters of history for its premium, so "
             "the priced-in fed funds path cannot be derived",
-            "choose a later [data].end, or give a futures/OIS strip ([priced_in] strip)",
+            "choose a later [data].end, or give a futures or OIS strip "
+            "([scenarios] priced_in_strip)",
         )
     return row
 
@@ -179,5 +180,5 @@ def strip_path(path: Path, start: str | pd.Period, horizon: int) -> np.ndarray:
                 f"give the strip's months from {first.asfreq('M', 's')} on without gaps",
             )
         else:
-            out[i] = out[i - 1]
+            out[i] = monthly.iloc[-1]
     return out

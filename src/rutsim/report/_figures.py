@@ -180,6 +180,10 @@ def _quarters(run: RunData) -> list[str]:
     return [f"+{int(h)}q" for h in sim["horizon"].values]
 
 
+#: Title of the fan chart's fed funds panel (it also shows the priced-in path).
+FED_FUNDS_PANEL = "Fed funds rate"
+
+
 def fan_panels(run: RunData, scenario: str, history: History | None) -> list[tuple]:
     """Return the panels of a scenario's fan chart: (title, unit, paths, history or None).
 
@@ -211,7 +215,7 @@ def fan_panels(run: RunData, scenario: str, history: History | None) -> list[tup
             earnings,
             None,
         ),
-        ("Fed funds rate", "% per year", None, h.get("fedfunds")),
+        (FED_FUNDS_PANEL, "% per year", None, h.get("fedfunds")),
         ("Unemployment rate", "% of labour force", None, h.get("unemployment")),
         (f"Treasury curve slope ({slope_name})", "percentage points", None, h.get("slope")),
         (f"Credit spread ({spread_name})", "percentage points", None, h.get("spread")),
@@ -253,6 +257,19 @@ def fan_chart(run: RunData, scenario: str, colour: str, history: History | None)
         if hist is not None and len(hist):
             hx = np.arange(-len(hist) + 1, 1)
             ax.plot(hx, hist, color="black", lw=1.4, label="observed")
+        if title == FED_FUNDS_PANEL and run.manifest.priced_in:
+            # What markets priced in at the data end: a scenario's distance from this
+            # line is what the model reads as policy surprise.
+            priced = np.asarray(run.manifest.priced_in, dtype=np.float64)[: len(labels)]
+            priced = np.concatenate([priced, np.full(len(labels) - len(priced), priced[-1])])
+            ax.plot(
+                np.arange(1, len(labels) + 1),
+                priced,
+                color="black",
+                lw=1.2,
+                ls="--",
+                label="priced in at the data end",
+            )
         ax.axvline(0, color="grey", lw=0.8, ls=":")
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(unit, fontsize=9)
@@ -263,7 +280,12 @@ def fan_chart(run: RunData, scenario: str, colour: str, history: History | None)
         ax.set_xticks(ticks[::step], [str(n) for n in names[::step]], fontsize=8)
     for ax in axes.flat[len(panels) :]:
         ax.set_visible(False)
-    handles, names = axes.flat[0].get_legend_handles_labels()
+    handles, names = [], []
+    for ax in axes.flat:  # one legend entry per label, from whichever panel has it
+        for handle, name in zip(*ax.get_legend_handles_labels(), strict=True):
+            if name not in names:
+                handles.append(handle)
+                names.append(name)
     fig.legend(handles, names, loc="outside lower center", ncol=4, fontsize=9)
     fig.suptitle(
         f"Scenario '{scenario}': paths from the last observed quarter ({last}); bands pool "

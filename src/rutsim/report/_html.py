@@ -234,7 +234,21 @@ def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
         ("log_multiple", "implied P/E"),
     )
     head = "".join(f"<th>{escape(quarters[h - 1])}</th>" for h in horizons)
-    rows = []
+    n_h = sim.sizes["horizon"]
+    priced = np.asarray(run.manifest.priced_in, dtype=np.float64)
+    if priced.size:
+        priced = np.concatenate([priced, np.full(max(0, n_h - priced.size), priced[-1])])
+
+    def row(name: str, label: str, values: np.ndarray) -> str:
+        cells = "".join(
+            f"<td>{values[h - 1]:+.2f}</td>"
+            if label.startswith("fed funds minus")
+            else f"<td>{values[h - 1]:.2f}</td>"
+            for h in horizons
+        )
+        return f"<tr><td class='l'>{escape(name)}</td><td class='l'>{label}</td>{cells}</tr>"
+
+    rows = [row("(market)", "fed funds priced in, %", priced)] if priced.size else []
     for name in run.scenarios:
         for var, label in variables:
             if var not in sim:
@@ -243,14 +257,18 @@ def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
             med = quantile(vals.reshape(-1, vals.shape[-1]), 0.5, axis=0)
             if var == "log_multiple":
                 med = np.exp(med)
-            cells = "".join(f"<td>{med[h - 1]:.2f}</td>" for h in horizons)
-            rows.append(
-                f"<tr><td class='l'>{escape(name)}</td><td class='l'>{label}</td>{cells}</tr>"
-            )
+            rows.append(row(name, label, med))
+            if var == "fedfunds" and priced.size:
+                rows.append(row(name, "fed funds minus priced in, pp", med - priced[:n_h]))
     return (
         "<p>Median simulated path at each headline horizon (a pinned variable follows its "
         "scenario; the others are simulated by the model given the pinned ones; the P/E is "
-        "the model's implied small-cap price over smoothed earnings).</p>"
+        "the model's implied small-cap price over smoothed earnings). <b>Versus priced "
+        "in</b>: the fed funds path markets priced in at the data end (from the 2-year and "
+        "3-month Treasury yields, docs/model.md) and each scenario's distance from it; a "
+        "pinned path's move beyond what was priced in (and beyond the Fed's reaction to "
+        "the scenario's unemployment path) is what the model reads as a policy surprise. "
+        "The fan charts draw the same path as a dashed line.</p>"
         "<div class='wrap'><table><tr><th class='l'>scenario</th><th class='l'>variable</th>"
         f"{head}</tr>" + "".join(rows) + "</table></div>"
     )

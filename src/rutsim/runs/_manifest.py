@@ -95,6 +95,10 @@ class RunManifest(FrozenModel):
     timings_s: dict[str, float] = Field(default_factory=dict)
     #: Where the chunks ran (``simulation.executor``): results are the same either way.
     executor: str = "local"
+    #: The fed funds path (%) markets priced in at the data end, one value per quarter
+    #: ahead (``rutsim.data.priced_in_path``; flat after its last value). Empty in runs of
+    #: model v2, which did not read it.
+    priced_in: tuple[float, ...] = ()
 
     @property
     def scenario_names(self) -> tuple[str, ...]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
 from rutsim.config import DataConfig
-from rutsim.data import PATH_QUARTERS, priced_in_path
+from rutsim.data import PATH_QUARTERS, priced_in_path, strip_path
 from rutsim.errors import DataError
 
 __all__ = ["Anchor", "anchor_from_panel"]
@@ -33,7 +34,7 @@ class Anchor(NamedTuple):
     priced_in: tuple[float, ...] = ()
 
 
-def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
+def anchor_from_panel(panel: pd.DataFrame, data: DataConfig, strip: Path | None = None) -> Anchor:
     """Read the last observed macro values from the quarterly panel.
 
     Parameters
@@ -42,6 +43,9 @@ def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
         The panel of ``rutsim.data.load_panel`` (quarterly ``PeriodIndex``).
     data : DataConfig
         Gives the last quarter (``end``) and which slope and spread series drive the model.
+    strip : Path, optional
+        A fed funds futures or OIS strip (``[scenarios] priced_in_strip``) for the
+        priced-in path, instead of the estimate from Treasury yields.
 
     Returns
     -------
@@ -70,7 +74,10 @@ def anchor_from_panel(panel: pd.DataFrame, data: DataConfig) -> Anchor:
                 "set data.end to the last quarter with data, or rebuild the panel."
             )
         observed[variable] = value
-    path = priced_in_path(panel, last, PATH_QUARTERS)
+    if strip is not None:
+        path = strip_path(strip, last, PATH_QUARTERS)
+    else:
+        path = priced_in_path(panel, last, PATH_QUARTERS)
     return Anchor(
         first_quarter=last + 1, last_observed=observed, priced_in=tuple(float(v) for v in path)
     )
