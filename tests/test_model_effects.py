@@ -100,3 +100,28 @@ def test_docs_priors_table_is_the_registry() -> None:
         eq, dist, args = documented[p.name]
         assert (eq, dist) == (p.equation, p.prior[0]), p.name
         assert [float(a) for a in args.split(",")] == list(p.prior[1].values()), p.name
+
+
+def test_policy_surprise_path_is_what_a_pinned_path_adds_beyond_the_policy_mean() -> None:
+    from rutsim.model import policy_surprise_path
+
+    theta = _theta(n=1)
+    t = {k: float(v[0]) for k, v in theta.items()}
+    start = _start()
+    priced = np.array([-0.25, -0.2, -0.1, 0.0])
+    u = np.array([4.4, 4.5, 4.5, 4.4])
+    # the fed funds path the model expects: no surprise in any quarter
+    f, dn, u_prev, path = start["fedfunds"], start["dn"], start["unemployment"], []
+    for k in range(4):
+        df = (
+            t["ff_a"] + t["ff_b_pi"] * priced[k] + t["ff_phi"] * dn + t["ff_b_du"] * (u[k] - u_prev)
+        )
+        f, dn, u_prev = f + df, df, u[k]
+        path.append(f)
+    expected = {"fedfunds": np.array(path), "unemployment": u}
+    np.testing.assert_allclose(policy_surprise_path(theta, start, expected, priced), 0, atol=1e-12)
+    # 1pp lower from the first quarter: a -1pp surprise then, none after (a new level)
+    lower = {**expected, "fedfunds": np.array(path) - 1.0}
+    np.testing.assert_allclose(
+        policy_surprise_path(theta, start, lower, priced), [[-1.0, 0.0, 0.0, 0.0]], atol=1e-12
+    )

@@ -31,7 +31,7 @@ from rutsim.errors import (
 if TYPE_CHECKING:
     from rutsim.model import FittedModel
     from rutsim.pipeline import RunResult
-    from rutsim.validate import BacktestResult, StudyResult
+    from rutsim.validate import BacktestResult, FomcStudy, StudyResult
 
 __version__ = _metadata.version("rutsim")
 
@@ -119,6 +119,29 @@ def study_easing(config: RunConfig | Path | str, **kwargs: object) -> StudyResul
     return _study(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
 
 
+def study_fomc(
+    config: RunConfig | Path | str, *, model: bool = True, name: str | None = None
+) -> FomcStudy:
+    """Run the FOMC announcement study (see :func:`rutsim.validate.study_fomc`).
+
+    Parameters
+    ----------
+    config : RunConfig or path
+        Where outputs go, and the model whose response to a surprise is shown.
+    model : bool
+        Fit (or reuse) the config's model and add its response to a 100bp surprise.
+    name : str, optional
+        Folder suffix of ``outputs/study-fomc-<name>/``.
+
+    Returns
+    -------
+    FomcStudy
+    """
+    from rutsim.validate import study_fomc as _study
+
+    return _study(Path(config) if isinstance(config, str) else config, model=model, name=name)
+
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -134,4 +157,5 @@ __all__ = [
     "load_run_config",
     "run",
     "study_easing",
+    "study_fomc",
 ]

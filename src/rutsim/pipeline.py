@@ -507,6 +507,11 @@ def central_drivers(dataset: xr.Dataset, fitted: FittedModel, prepared: Prepared
             for v in DRIVERS
         }
     priced = {name: np.asarray(arrays.priced_in) for name, arrays in prepared.arrays}
+    pinned = {name: np.asarray(arrays.pinned)[:, 0] for name, arrays in prepared.arrays}
     return driver_table(
-        fitted.params._asdict(), fitted.initial._asdict(), central, priced_in=priced
+        fitted.params._asdict(),
+        fitted.initial._asdict(),
+        central,
+        priced_in=priced,
+        pinned=pinned,
     )

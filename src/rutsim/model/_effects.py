@@ -347,6 +347,7 @@ def driver_table(
     central: Mapping[str, Mapping[str, np.ndarray]],
     *,
     priced_in: Mapping[str, np.ndarray] | None = None,
+    pinned: Mapping[str, np.ndarray] | None = None,
     max_draws: int = 500,
 ) -> pd.DataFrame:
     """Per scenario, the skeleton small-cap log price path split into its drivers.
@@ -363,6 +364,9 @@ def driver_table(
         Each scenario's priced-in fed funds changes (``ScenarioArrays.priced_in``); with
         them the central fed funds path's policy surprise (:func:`policy_surprise_path`)
         is split out, without them it is none.
+    pinned : mapping of scenario name to bool ndarray, optional
+        The quarters in which each scenario pins fed funds: the simulation reads a
+        policy surprise only there (a simulated fed funds path carries none).
     max_draws : int
         Posterior draws used (evenly thinned); the table is a posterior mean.
 
@@ -379,6 +383,8 @@ def driver_table(
     for name, drivers in central.items():
         if priced_in is not None and name in priced_in:
             surprise = policy_surprise_path(theta, start, drivers, np.asarray(priced_in[name]))
+            if pinned is not None and name in pinned:
+                surprise = surprise * np.asarray(pinned[name], dtype=np.float64)
             drivers = {**drivers, SURPRISE: surprise}
         table = decompose(theta, start, drivers).reset_index()
         table.insert(0, "scenario", name)

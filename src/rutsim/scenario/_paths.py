@@ -211,14 +211,7 @@ def _variable_path(
     if path.priced_in:
         return _priced_in_path(path, where, first_quarter, horizon, last_observed, priced_in)
     if path.meetings is not None:
-        early = [d for d in path.meetings if d < first_quarter.start_time.date()]
-        if early:
-            raise ScenarioError(
-                f"{where} has a decision on {min(early).isoformat()}, before the first "
-                f"simulated quarter {first_quarter} (that is history, already in the data). "
-                f"To fix: drop decisions before {first_quarter.start_time.date()} and set "
-                f"'{variable}.start' to the rate in effect then."
-            )
+        _no_history(path, where, first_quarter, f" and set '{variable}.start' to the rate then")
         assert path.start is not None  # guaranteed by the schema
         return meetings_path(path.meetings, path.start, first_quarter, horizon)
     base = _anchor(variable, last_observed, origin) if path.relative else 0.0
@@ -258,16 +251,9 @@ def _priced_in_path(
             "(no market yields at the data end). To fix: run it from a config whose "
             "[data].end has a 2-year yield, or write the path as 'meetings' with 'start'."
         )
-    levels = np.asarray(priced_in, dtype=np.float64)[:horizon]
-    levels = np.concatenate([levels, np.full(horizon - len(levels), levels[-1])])
+    levels = _held_to(priced_in, horizon)
     if path.meetings is not None:
-        early = [d for d in path.meetings if d < first_quarter.start_time.date()]
-        if early:
-            raise ScenarioError(
-                f"{where} has a decision on {min(early).isoformat()}, before the first "
-                f"simulated quarter {first_quarter}. To fix: drop decisions before "
-                f"{first_quarter.start_time.date()}."
-            )
+        _no_history(path, where, first_quarter, "")
         return levels + meetings_path(path.meetings, 0.0, first_quarter, horizon)
     if path.table is not None:
         return levels + table_path(
@@ -355,6 +341,21 @@ def priced_in_changes(
     """Return the quarterly changes (pp) of a priced-in level path, flat to ``horizon``."""
     if len(path) == 0:
         return np.zeros(horizon)
+    return np.diff(_held_to(path, horizon), prepend=float(last_observed["fedfunds"]))
+
+
+def _held_to(path: Sequence[float] | np.ndarray, horizon: int) -> np.ndarray:
+    """Return ``path`` cut to ``horizon`` values, its last value held after its end."""
     levels = np.asarray(path, dtype=np.float64)[:horizon]
-    levels = np.concatenate([levels, np.full(horizon - len(levels), levels[-1])])
-    return np.diff(levels, prepend=float(last_observed["fedfunds"]))
+    return np.concatenate([levels, np.full(horizon - len(levels), levels[-1])])
+
+
+def _no_history(path: VariablePath, where: str, first_quarter: pd.Period, fix: str) -> None:
+    """Refuse FOMC decisions dated before the first simulated quarter (they are data)."""
+    early = [d for d in path.meetings or {} if d < first_quarter.start_time.date()]
+    if early:
+        raise ScenarioError(
+            f"{where} has a decision on {min(early).isoformat()}, before the first "
+            f"simulated quarter {first_quarter} (that is history, already in the data). "
+            f"To fix: drop decisions before {first_quarter.start_time.date()}{fix}."
+        )
