@@ -122,7 +122,8 @@ def simulate(n: int, seed: int, truth: dict[str, float] = TRUTH) -> tuple[ModelD
 
 
 def _days(t: dict[str, float], rng: np.random.Generator) -> Announcements:
-    """Announcement days: each a policy or an information surprise, responses by hand."""
+    """Announcement days: each a policy or an information surprise, responses by hand
+    (the model's measurement block written out independently of rutsim.equations)."""
     size = 0.05 * rng.standard_normal(N_DAYS)
     policy = rng.random(N_DAYS) < 0.5
     mp, info = np.where(policy, size, 0.0), np.where(policy, 0.0, size)
@@ -133,7 +134,8 @@ def _days(t: dict[str, float], rng: np.random.Generator) -> Announcements:
     small = multiple + t["q_b_mp"] + t["q_lambda_dspread"] * spread + t["gs_beta_gl"] * earnings
 
     def day(a: str, impact: float, c: str, s: str) -> np.ndarray:
-        return t[a] + impact * mp + t[c] * info + t[s] * rng.standard_normal(N_DAYS)
+        # Student-t(4) noise, as the model's announcement block assumes
+        return t[a] + impact * mp + t[c] * info + t[s] * rng.standard_t(4.0, N_DAYS)
 
     return Announcements(
         mp=mp,
