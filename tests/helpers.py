@@ -71,6 +71,8 @@ SCENARIOS = {
     "aggressive_easing": ("Cuts toward 2.75% by end-2026; bull steepener", 0.2, 0.02, 2.9),
 }
 RETURN_UNITS = "1 (quarterly log return)"
+#: The fed funds path a synthetic run folder records as priced in (8 quarters, then held).
+PRICED_IN = (4.1, 4.0, 3.9, 3.8, 3.7, 3.6, 3.5, 3.4)
 
 
 def make_paths(
@@ -184,6 +186,7 @@ def make_run_folder(
             for n, (d, w, _, _) in scenarios.items()
         ),
         timings_s={"simulate": 1.0},
+        priced_in=PRICED_IN,
     )
     config = RunConfig.model_validate(
         {"simulation": {"seed": 7}, "outputs": {"headline_horizons": [4, 8, 12]}}

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from matplotlib.image import imread
 
-from helpers import SCENARIOS, make_run_folder
+from helpers import PRICED_IN, SCENARIOS, make_run_folder
 from rutsim.errors import RunOutputError
 from rutsim.report import REPORT_ENTRIES, build_report
 from rutsim.risk import STATISTICS
@@ -215,6 +215,25 @@ def test_html_is_self_contained_and_escaped(built: Path) -> None:
     # No absolute machine paths: scenario files and the model folder relative to the project.
     assert str(built.parents[1]) not in page
     assert "models/m123" in page
+
+
+def test_each_scenario_is_shown_against_the_priced_in_path(built: Path) -> None:
+    # The median-path table: the market's path (held after its 8 quarters) at the headline
+    # horizons, and each scenario's median fed funds minus it.
+    import xarray as xr
+
+    page = (built / "report.html").read_text()
+    priced = [PRICED_IN[min(h, len(PRICED_IN)) - 1] for h in (4, 8, 12)]
+    market = "".join(f"<td>{v:.2f}</td>" for v in priced)
+    assert f"fed funds priced in, %</td>{market}</tr>" in page
+    with xr.open_dataset(built / "simulation.nc") as sim:
+        for name in SCEN:
+            ff = sim["fedfunds"].sel(scenario=name).values.astype(np.float64)
+            med = np.quantile(ff.reshape(-1, ff.shape[-1]), 0.5, axis=0, method="inverted_cdf")
+            cells = "".join(
+                f"<td>{med[h - 1] - p:+.2f}</td>" for h, p in zip((4, 8, 12), priced, strict=True)
+            )
+            assert f"{name}</td><td class='l'>fed funds minus priced in, pp</td>{cells}" in page
 
 
 def test_existing_report_is_not_overwritten_silently(built: Path) -> None:
