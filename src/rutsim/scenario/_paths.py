@@ -209,7 +209,7 @@ def _variable_path(
 ) -> np.ndarray:
     where = f"{origin}: key '{variable}.{path.form}'"
     if path.priced_in:
-        return _priced_in_path(path, where, first_quarter, horizon, last_observed, priced_in)
+        return _priced_in_path(path, where, first_quarter, horizon, priced_in)
     if path.meetings is not None:
         _no_history(path, where, first_quarter, f" and set '{variable}.start' to the rate then")
         assert path.start is not None  # guaranteed by the schema
@@ -241,7 +241,6 @@ def _priced_in_path(
     where: str,
     first_quarter: pd.Period,
     horizon: int,
-    last_observed: Mapping[str, float],
     priced_in: Sequence[float],
 ) -> np.ndarray:
     """Return the priced-in fed funds path plus meeting moves or table differences."""
