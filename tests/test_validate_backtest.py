@@ -22,6 +22,7 @@ import pytest
 from helpers import FIRST_CUTS_SINCE_1987
 from rutsim.model import fit_or_load, load_model
 from rutsim.validate import backtest, study_easing
+from rutsim.validate._origins import Mode
 
 TINY = """
 [sampler]
@@ -254,10 +255,25 @@ def test_real_fits_per_origin_see_only_their_past_and_are_reused(tmp_path: Path)
     pd.testing.assert_frame_equal(again.scores, first.scores)
 
 
-def test_study_replay_plumbing_with_a_saved_fit(result, project: Path, small_fit) -> None:
+def test_study_replay_plumbing_with_a_saved_fit(
+    result, project: Path, small_fit, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The replay path end to end; every origin reuses one saved fit (fit is injected)."""
+    import rutsim.validate._study as study_module
+    from rutsim.simulate import MACRO_VARIABLES
+
+    modes = []
+    real_run_origins = study_module.run_origins
+
+    def recording(tasks, *args, **kwargs):
+        modes.extend(task["modes"] for task in tasks)
+        return real_run_origins(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(study_module, "run_origins", recording)
     saved = functools.partial(saved_fit, small_fit.path)
     study = study_easing(project / "configs" / "tiny.toml", name="s", echo=None, fit=saved)
+    # the replay is told the whole realized macro path, unemployment included
+    assert modes and all(m == (Mode("realized", MACRO_VARIABLES),) for m in modes)
     done = study.replay.dropna(subset=["model_median"])
     assert tuple(done.first_cut) == FIRST_CUTS_SINCE_1987[1:]  # 1989: too little data
     assert list(done.origin) == ["1995Q2", "1998Q2", "2000Q4", "2007Q2", "2019Q2", "2024Q2"]

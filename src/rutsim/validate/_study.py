@@ -18,6 +18,7 @@ import pandas as pd
 
 from rutsim.config import RunConfig, load_config
 from rutsim.runs import folder_id, reserve_folder, write_folder
+from rutsim.simulate import MACRO_VARIABLES
 from rutsim.validate._cycles import (
     cycle_table,
     detect_easing_starts,
@@ -151,7 +152,9 @@ def study_easing(
                     "cfg": cfg,
                     "origin": str(o),
                     "horizons": (REPLAY_HORIZON,),
-                    "modes": (Mode("realized", ("fedfunds", "slope", "spread")),),
+                    # Every macro variable, as the backtest's "realized" mode: the
+                    # replay is told the whole realized macro path (unemployment too).
+                    "modes": (Mode("realized", MACRO_VARIABLES),),
                     "baseline_n": cfg.backtest.baseline_samples,
                 }
                 for _, o in planned
