@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import rutsim.pipeline
-from helpers import STATUS_LINE, TINY, fake_fit, without_status
+from helpers import STATUS_LINE, TINY, fake_fit, run_cli, without_status
 from rutsim.config import load_run_config
 from rutsim.runs import load_run
 
@@ -235,3 +235,25 @@ def test_commands_are_registered_once_however_often_main_runs(cli: Cli) -> None:
         assert cli("--version")[0] == 0
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
     assert len(names) == len(set(names)), names
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "missing.toml"],
+        ["backtest", "missing.toml"],
+        ["study", "easing", "missing.toml"],
+        ["study", "fomc", "missing.toml"],
+    ],
+)
+@pytest.mark.parametrize("name", ["", "../x", " "])
+def test_a_bad_name_is_refused_before_the_config_is_read(
+    monkeypatch, capsys, tmp_path: Path, command: list[str], name: str
+) -> None:
+    # The argument is named first (the config does not even exist), and nothing is written.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(monkeypatch, capsys, *command, "--name", name)
+    assert code == 2
+    assert f"error: --name {name!r} is not a safe folder name" in err
+    assert "To fix" in err and "missing.toml" not in err
+    assert list(tmp_path.iterdir()) == []

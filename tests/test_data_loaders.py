@@ -93,6 +93,9 @@ def test_fred_wrong_series_id():
 def test_fred_bad_header(tmp_path):
     path = _variant(tmp_path, "fred_dgs2_new_style.csv", "observation_date,DGS2", "when,DGS2")
     _raises(path, load_fred, "header", "observation_date,<SERIES_ID>")
+    # a generic date,value CSV is not FRED's format (FRED ids are upper-case)
+    path = _variant(tmp_path, "fred_dgs2_new_style.csv", "observation_date,DGS2", "date,value")
+    _raises(path, load_fred, "header", "observation_date,<SERIES_ID>")
 
 
 def test_fred_bad_date_names_line_and_column(tmp_path):

@@ -110,3 +110,12 @@ def test_validate_report_counts_gaps():
         1,
     )
     assert row.units == "percent" and report.freq == "D"
+
+
+@pytest.mark.parametrize("first", ["2020-01-01,1.5", "1.0,2.0", "2020-01,3", "1/31/2020,-0.5"])
+def test_a_csv_without_a_header_row_is_refused(tmp_path: Path, first: str) -> None:
+    # The first row would otherwise become the column names and be lost from the data.
+    path = tmp_path / "no_header.csv"
+    path.write_text(f"{first}\n2020-02-01,1.6\n2020-03-01,1.7\n")
+    with pytest.raises(DataError, match=r"line 1: .* is data, not a header row.*To fix"):
+        load_user_csv(path)

@@ -171,7 +171,7 @@ def test_relative_year_end_adds_the_last_observed_value() -> None:
 def test_missing_anchor_is_an_error_naming_the_variable() -> None:
     s = _scenario(slope=VariablePath(year_end={2026: 0.4}))
     with pytest.raises(ScenarioError, match="no finite last observed value of 'slope'"):
-        scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=2, last_observed={})
+        scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=5, last_observed={})
 
 
 def test_decision_before_the_first_quarter_is_history() -> None:
@@ -186,6 +186,18 @@ def test_year_end_before_the_first_quarter_is_an_error() -> None:
     s = _scenario(slope=VariablePath(year_end={2024: 0.1, 2026: 0.4}))
     with pytest.raises(ScenarioError, match="year 2024, which ends before"):
         scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=2, last_observed=OBSERVED)
+
+
+def test_year_end_targets_all_past_the_horizon_are_an_error() -> None:
+    # Only 2035: within a 2-quarter run the path would be a straight line towards a target
+    # it never reaches, which pins nothing the user wrote.
+    s = _scenario(slope=VariablePath(year_end={2035: 0.4}))
+    with pytest.raises(ScenarioError, match=r"slope.*only years after the last simulated quarter"):
+        scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=2, last_observed=OBSERVED)
+    # one target inside the horizon is enough; the later one shapes the path after it
+    s = _scenario(slope=VariablePath(year_end={2026: 0.4, 2035: 0.1}))
+    out = scenario_arrays(s, first_quarter=Q("2025Q4", "Q"), horizon=5, last_observed=OBSERVED)
+    assert out.values[4, 1] == pytest.approx(0.4)
 
 
 @pytest.mark.parametrize(

@@ -149,7 +149,7 @@ def run(
     cfg, config_hash = load_config(config, root, overrides)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
-    chosen = name or cfg.outputs.run_name
+    chosen = name if name is not None else cfg.outputs.run_name
     base = make_run_id(config_hash, chosen)
     # The reservation clears stale leftovers and checks that outputs.dir is writable.
     with reserve_folder(cfg.outputs.dir, base, explicit=chosen is not None) as final:

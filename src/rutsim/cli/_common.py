@@ -1,4 +1,4 @@
-"""What every long-running command shares: status lines on stderr, and --quiet."""
+"""What every long-running command shares: status lines on stderr, --quiet, --name."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ import time
 from collections.abc import Iterator
 
 from rutsim.status import reporting
+
+
+def checked_name(name: str | None) -> str | None:
+    """Return ``--name`` after checking it is a safe folder name (before any other work).
+
+    An empty ``--name ""`` is an error, not "no name": it would otherwise fall back to a
+    timestamped folder without a word.
+    """
+    from rutsim.runs import check_folder_name
+
+    return None if name is None else check_folder_name(name)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from rutsim.cli._common import status_lines
+from rutsim.cli._common import checked_name, status_lines
 from rutsim.cli._paths import PATHS_HELP
 
 
@@ -81,6 +81,7 @@ def run(
     """
     from rutsim.pipeline import run as run_pipeline
 
+    name = checked_name(name)
     overrides = overrides_from(sets, seed, scenarios, horizon, allow_unconverged)
     with status_lines(quiet):
         run_pipeline(config, name=name, progress=not quiet, echo=typer.echo, overrides=overrides)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from rutsim.cli._common import checked_name
 from rutsim.errors import ConfigError
 
 study_app = typer.Typer(help="Historical studies of the data rutsim ships.", no_args_is_help=True)
@@ -72,6 +73,7 @@ def backtest(
     """Fit at every origin on what was known then, simulate, and score against history."""
     from rutsim.validate import backtest as run_backtest
 
+    name = checked_name(name)
     modes = None if condition is None else tuple(c for c in condition.split(",") if c.strip())
     progress = (lambda s: None) if quiet else typer.echo
     result = run_backtest(
@@ -112,7 +114,12 @@ def easing(
     """Every Fed easing cycle since 1954: what small caps did after the first cut."""
     from rutsim.validate import study_easing
 
-    study_easing(config, replay=replay, name=name, echo=(lambda s: None) if quiet else typer.echo)
+    study_easing(
+        config,
+        replay=replay,
+        name=checked_name(name),
+        echo=(lambda s: None) if quiet else typer.echo,
+    )
 
 
 def fomc(
@@ -133,7 +140,7 @@ def fomc(
     """FOMC announcement days 1988-2024: small and large caps on policy surprises."""
     from rutsim.validate import study_fomc
 
-    study_fomc(config, model=model, name=name, echo=typer.echo)
+    study_fomc(config, model=model, name=checked_name(name), echo=typer.echo)
 
 
 def register(root: typer.Typer) -> None:

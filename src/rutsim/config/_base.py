@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import math
 import numbers
 import tomllib
 from collections.abc import Iterator
@@ -32,6 +33,32 @@ def _scalar_kind(annotation: object) -> type | None:
     return None
 
 
+def _non_finite(value: object, at: str = "") -> tuple[str, float] | None:
+    """Return where (`` at [i]`` or `` at key``) and which non-finite float ``value`` holds."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else (at and f" (at {at})", value)
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        inner = f"{at}[{key}]" if isinstance(key, int) else (f"{at}.{key}" if at else str(key))
+        found = _non_finite(item, inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _holds_path(field: Any) -> bool:
+    """Whether a field holds a ``Path`` (alone or optional)."""
+    if field is None:
+        return False
+    annotation = field.annotation
+    return annotation is Path or Path in get_args(annotation)
+
+
 _EXAMPLES = {int: "12", float: "0.5", bool: "true"}
 _NAMES = {int: "a whole number", float: "a number", bool: "true or false"}
 
@@ -50,6 +77,23 @@ class FrozenModel(BaseModel):
     @classmethod
     def _strict_scalars(cls, value: object, info: ValidationInfo) -> object:
         field = cls.model_fields.get(info.field_name or "")
+        if field is None or _model_in(field.annotation) is None:
+            # Nested config models check their own fields (and name them); here every
+            # number in a scalar, list or table value must be finite: an inf or nan
+            # would reach the sampler or the kernel (a native crash, or NaN paths).
+            where = _non_finite(value)
+            if where is not None:
+                at, bad = where
+                raise ValueError(
+                    f"must be a finite number, got {bad}{at}. To fix: write a finite "
+                    f"number (TOML reads inf and nan as numbers) for {info.field_name}"
+                )
+        if isinstance(value, str) and not value.strip() and _holds_path(field):
+            # Path("") is the working folder: an empty path would silently write there.
+            raise ValueError(
+                f"is empty. To fix: give {info.field_name} a folder or file path, or leave "
+                "the key out for its default"
+            )
         kind = _scalar_kind(field.annotation) if field is not None else None
         if kind is None or value is None:
             return value

@@ -40,4 +40,10 @@ class OutputConfig(FrozenModel):
             raise ValueError(
                 "must be a non-empty list of horizons in quarters, each >= 1 (e.g. [4, 8, 12])"
             )
+        if len(set(value)) != len(value):
+            repeated = sorted({h for h in value if value.count(h) > 1})
+            raise ValueError(
+                f"lists horizon {', '.join(map(str, repeated))} more than once. To fix: list "
+                "each horizon once (e.g. [4, 8, 12])"
+            )
         return value

@@ -58,7 +58,7 @@ class SimulationConfig(FrozenModel):
     seed: int = 7
     dtype: Literal["float32", "float64"] = "float32"
     max_draws: int = Field(default=1000, le=1_000_000)
-    chunk_size: int = 250
+    chunk_size: int = Field(default=250, le=1_000_000)
     keep_paths: int = Field(default=10, le=100_000)
     chunk_path_steps: int = Field(default=4_000_000, le=2**31 - 1)
     workers: int = Field(default=2, le=256)

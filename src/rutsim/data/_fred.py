@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -52,7 +53,9 @@ FRED_RANGES: dict[str, tuple[float, float, str]] = {
     "UMCSENT": (10.0, 150.0, "index 1966Q1=100"),
 }
 
-_DATE_HEADERS = ("observation_date", "DATE", "date")
+_DATE_HEADERS = ("observation_date", "DATE")
+#: A FRED series id: upper-case letters and digits (and '_'), e.g. DGS10, BAMLH0A0HYM2.
+_SERIES_ID = re.compile(r"[A-Z0-9][A-Z0-9_]*")
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 
 
@@ -82,7 +85,11 @@ def load_fred(path: Path, *, series_id: str | None = None) -> pd.Series:
         out-of-order dates, non-numeric or implausible values.
     """
     table = read_table(path)
-    if len(table.header) != 2 or table.header[0] not in _DATE_HEADERS:
+    if (
+        len(table.header) != 2
+        or table.header[0] not in _DATE_HEADERS
+        or not _SERIES_ID.fullmatch(table.header[1])
+    ):
         raise fail(
             table.path,
             "header",

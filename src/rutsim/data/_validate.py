@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -96,6 +97,12 @@ def read_text(path: Path) -> str:
         return raw.decode("latin-1")
 
 
+#: A cell that is a number or a date: a first line made only of these is data, not a header.
+_DATA_CELL = re.compile(
+    r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?|\d{4}-\d{1,2}(-\d{1,2})?|\d{1,2}/\d{1,2}/\d{2,4}"
+)
+
+
 def read_table(path: Path, *, text: str | None = None, first_line: int = 1) -> Table:
     """Parse a plain CSV (header row, then data) into raw text cells.
 
@@ -129,6 +136,13 @@ def read_table(path: Path, *, text: str | None = None, first_line: int = 1) -> T
     if not numbered:
         raise fail(path, "file", "is empty", "re-download it; a CSV needs a header and rows")
     header_line, header = numbered[0]
+    if all(_DATA_CELL.fullmatch(c) for c in header):
+        raise fail(
+            path,
+            f"line {header_line}",
+            f"'{','.join(header)}' is data, not a header row (every cell is a number or a date)",
+            "add a header line naming the columns (e.g. date,value) above the first row",
+        )
     if len(numbered) < 2:
         raise fail(
             path, f"line {header_line}", "has a header but no data rows", "re-download the file"

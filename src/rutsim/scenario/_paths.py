@@ -223,6 +223,14 @@ def _variable_path(
                 f"simulated quarter {first_quarter}. To fix: remove years before "
                 f"{first_quarter.qyear}."
             )
+        last = first_quarter + (horizon - 1)
+        if all(4 * y + 3 > _ordinal(last) for y in path.year_end):
+            raise ScenarioError(
+                f"{where} gives only years after the last simulated quarter {last} "
+                f"(first: {min(path.year_end)}), so within the run the path would be a "
+                "straight line towards a target it never reaches. To fix: add a target for "
+                f"a year up to {last.qyear}, or lengthen [simulation] horizon."
+            )
         anchor = 0.0 if path.relative else _anchor(variable, last_observed, origin)
         long_run = path.long_run
         half_life = path.long_run_half_life or _DEFAULT_HALF_LIFE
