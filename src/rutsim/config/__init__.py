@@ -6,6 +6,7 @@ from rutsim.config._base import (
     FrozenModel,
     load_toml_model,
     naming_source,
+    parse_toml,
     read_toml,
     validate_model,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "resolve_paths",
     "load_toml_model",
     "naming_source",
+    "parse_toml",
     "read_toml",
     "validate_model",
 ]

@@ -133,10 +133,21 @@ def read_toml(path: Path) -> dict[str, Any]:
             "scenarios in scenarios/)."
         )
     text = read_text(path, error=ConfigError, what="config file", max_bytes=MAX_TOML_BYTES)
+    return parse_toml(text, path, ConfigError)
+
+
+def parse_toml(text: str, source: Path | str, error: type[Exception]) -> dict[str, Any]:
+    """Parse TOML text, raising ``error`` (naming ``source``) for bad syntax or deep nesting."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}). To fix: correct the syntax.") from exc
+        raise error(f"{source}: not valid TOML ({exc}). To fix: correct the syntax.") from None
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise error(
+            f"{source}: arrays or tables nested too deeply to read. To fix: a config or "
+            "scenario needs at most a few levels of nesting; check the file is the right one."
+        ) from None
 
 
 def _model_in(annotation: object) -> type[BaseModel] | None:

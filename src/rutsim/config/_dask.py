@@ -9,7 +9,13 @@ from pydantic import Field, ValidationInfo, field_validator
 from rutsim.config._base import FrozenModel
 
 _ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
-_BYTES = re.compile(r"^(auto|\d+(\.\d+)?\s*(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?)$")
+_BYTES = re.compile(r"^(auto|(\d+(\.\d+)?)\s*(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB)?)$")
+_UNITS = {"B": 1, "kB": 1e3, "KB": 1e3, "KiB": 2**10, "MB": 1e6, "MiB": 2**20}
+_UNITS |= {"GB": 1e9, "GiB": 2**30, "TB": 1e12, "TiB": 2**40}
+#: Smallest memory_limit a worker can start with.
+_MIN_WORKER_BYTES = 256 * 2**20
+#: A dashboard address: optional host, then a port.
+_DASHBOARD = re.compile(r"[A-Za-z0-9.\-\[\]:]*:(\d{1,5})")
 
 
 class DaskConfig(FrozenModel):
@@ -66,9 +72,31 @@ class DaskConfig(FrozenModel):
     @field_validator("memory_limit")
     @classmethod
     def _memory_form(cls, value: str) -> str:
-        if not _BYTES.fullmatch(value.strip()):
+        match = _BYTES.fullmatch(value.strip())
+        if not match:
             raise ValueError(
                 f'must be "auto" or a size such as "4GiB" or "512MB", got {value!r}. To fix: '
                 'set dask.memory_limit = "auto" or a size per worker'
+            )
+        if match.group(1) != "auto":
+            size = float(match.group(2)) * _UNITS[match.group(4) or "B"]
+            if size < _MIN_WORKER_BYTES:
+                # A worker that has imported JAX, NumPy and the kernel holds about 220MiB
+                # (measured, peak RSS) before any work; the nanny stops a worker over its
+                # limit, so the cluster never comes up and the run times out.
+                raise ValueError(
+                    f"is {value!r}, less than the 256MiB a worker needs to start. To fix: "
+                    'set dask.memory_limit = "auto" or a size of at least "256MiB"'
+                )
+        return value
+
+    @field_validator("dashboard_address")
+    @classmethod
+    def _dashboard_form(cls, value: str) -> str:
+        match = _DASHBOARD.fullmatch(value)
+        if value and (match is None or int(match.group(1)) > 65535):
+            raise ValueError(
+                f'must be "" or "[host]:port" such as ":8787" (":0" any free port), got '
+                f'{value!r}. To fix: set dask.dashboard_address = ":8787"'
             )
         return value

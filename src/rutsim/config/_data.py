@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from rutsim.config._base import FrozenModel
 
@@ -94,10 +94,19 @@ class DataConfig(FrozenModel):
             "unemployment": UNEMPLOYMENT_COLUMN,
         }
 
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, value: str, info: ValidationInfo) -> str:
+        start = info.data.get("start")
+        if start is not None and start > value:
+            raise ValueError(
+                f"{value} is before data.start {start}. To fix: set data.end to a quarter "
+                f"from {start} on (the shipped data end in 2025Q3), or move data.start"
+            )
+        return value
+
     @model_validator(mode="after")
     def _checks(self) -> DataConfig:
-        if self.start > self.end:
-            raise ValueError(f"start {self.start} is after end {self.end}")
         kinds = [s.kind for s in self.user_series]
         for kind in ("eps", "pe"):
             if kinds.count(kind) > 1:

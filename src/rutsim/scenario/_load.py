@@ -5,13 +5,12 @@ from __future__ import annotations
 import difflib
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import NamedTuple
 
 from pydantic import ValidationError
 
-from rutsim.config import MAX_TOML_BYTES, ScenarioSelection
+from rutsim.config import MAX_TOML_BYTES, ScenarioSelection, parse_toml
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.fileio import read_text
 from rutsim.scenario._schema import Scenario, VariablePath
@@ -121,14 +120,8 @@ def load_scenario(name_or_path: str | Path, scenario_dir: Path = Path("scenarios
             f"{path.parent}: {', '.join(known) or 'none'}. To fix: check the name, or write "
             f"{path} (see scenarios/README.md for the format)."
         )
-    try:
-        data = tomllib.loads(
-            read_text(path, error=ScenarioError, what="scenario file", max_bytes=MAX_TOML_BYTES)
-        )
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(
-            f"{path}: not valid TOML ({exc}). To fix: correct the syntax."
-        ) from None
+    text = read_text(path, error=ScenarioError, what="scenario file", max_bytes=MAX_TOML_BYTES)
+    data = parse_toml(text, path, ScenarioError)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
