@@ -158,6 +158,25 @@ def test_changed_posterior_file_is_refused(fitted, tmp_path: Path) -> None:
         load_model(dest)
 
 
+def test_missing_or_changed_figures_are_a_note_not_a_refusal(fitted, tmp_path: Path) -> None:
+    # The figures are not needed to simulate: the posterior loads, and the note says what
+    # is missing and how to redraw it.
+    import shutil
+
+    from rutsim.status import reporting
+
+    dest = _copy(fitted, tmp_path)
+    plots = sorted((dest / "plots").glob("*.png"))
+    assert plots
+    plots[0].write_bytes(b"not a png")
+    shutil.rmtree(dest / "plots") if len(plots) == 1 else plots[1].unlink()
+    lines: list[str] = []
+    with reporting(lines.append):
+        loaded = load_model(dest)
+    assert loaded.model_id == fitted.model_id
+    assert any("figure(s) of model" in x and "rutsim plot posterior" in x for x in lines)
+
+
 def test_data_hash_mismatch_is_refused(fitted, tmp_path: Path, monkeypatch) -> None:
     dest = _copy(fitted, tmp_path)
     import rutsim.data

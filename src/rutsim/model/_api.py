@@ -41,6 +41,7 @@ from rutsim.model._posterior import (
 )
 from rutsim.model._sample import check_backend, sample
 from rutsim.model._store import (
+    PLOTS_DIR,
     POSTERIOR,
     FitConfig,
     Manifest,
@@ -363,7 +364,7 @@ def _fit_and_save(
             from rutsim.model._plots import make_plots
 
             announce("drawing the model's figures (traces, priors against posteriors, checks)")
-            make_plots(tree, tmp / "plots", data, config.model, pred)
+            make_plots(tree, tmp / PLOTS_DIR, data, config.model, pred)
         announce(f"saving {shown(target)}")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest = _manifest(

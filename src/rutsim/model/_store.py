@@ -22,8 +22,11 @@ from rutsim.config import PARAMETER_NAMES, DataConfig, FrozenModel, ModelConfig,
 from rutsim.errors import ModelStoreError
 from rutsim.fileio import canonical_json, read_text, sha256_file, sha256_json
 from rutsim.model._gate import Diagnostics
+from rutsim.status import announce
 
 MANIFEST = "manifest.json"
+#: Folder of a model's figures: hashed in the manifest, not needed to simulate.
+PLOTS_DIR = "plots"
 POSTERIOR = "posterior.nc"
 _REFIT_FIX = "refit with `rutsim fit CONFIG --refit` (the manifest was edited or corrupted)"
 #: Sampler fields that do not change the posterior draws, so not part of the id.
@@ -222,13 +225,24 @@ def read_manifest(folder: Path) -> Manifest:
             f"{path}: model id mismatch (folder '{folder.name}', manifest "
             f"'{manifest.model_id}', recomputed '{expected}'). To fix: refit."
         )
+    figures = []
     for name, digest in manifest.files.items():
         f = folder / name
         if not f.is_file() or sha256_file(f) != digest:
+            if name.startswith(f"{PLOTS_DIR}/"):
+                figures.append(name)  # not needed to simulate: a note, not an error
+                continue
             raise ModelStoreError(
                 f"{f}: missing or changed since the fit (SHA-256 differs from the manifest). "
                 "To fix: refit with `rutsim fit CONFIG --refit`."
             )
+    if figures:
+        announce(
+            f"note: {len(figures)} figure(s) of model {folder.name} are missing or changed "
+            f"since the fit (first: {figures[0]}); the posterior is intact, so the run goes "
+            f"on, and a report shows no such figure. To redraw them (into plots_redrawn/): "
+            f"rutsim plot posterior {folder}"
+        )
     return manifest
 
 
