@@ -78,6 +78,15 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     assert (loaded.pooled["count"].sum("bin") == 6 * 8).all()  # every path of every draw
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["run_id"] == "first"
+    # every file hashed: the run's own, and the report files it wrote
+    assert set(manifest["files"]) == {
+        "config.toml",
+        "draw_metrics.nc",
+        "drivers.csv",
+        "pooled.nc",
+        "simulation.nc",
+    }
+    assert set(manifest["report_files"]) == {"metrics.csv", "metrics.parquet", "summary.json"}
     assert [s["name"] for s in manifest["scenarios"]] == ["base", "delayed_pivot"]
     assert abs(sum(s["weight"] for s in manifest["scenarios"]) - 1) < 1e-12
     assert manifest["versions"]["jax"] != "not installed"

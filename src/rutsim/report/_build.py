@@ -28,7 +28,7 @@ from rutsim.report._history import load_history
 from rutsim.report._html import ModelInfo, relative, render_html
 from rutsim.report._summary import headline_horizons, summary_json
 from rutsim.risk import BLEND
-from rutsim.runs import RunData, load_run, resolve_weights, run_metrics
+from rutsim.runs import RunData, load_run, record_report_files, resolve_weights, run_metrics
 from rutsim.status import announce, shown
 
 #: Everything the report layer adds to a run folder (and replaces on a rebuild).
@@ -183,6 +183,8 @@ def write_report_files(
         model = _model_info(_model_folder(run, cfg.models_dir), folder, root)
         html_path = folder / "report.html"
         atomic_write_text(html_path, render_html(run, table, w, hs, pngs, model, root))
+    report_paths = [parquet, csv, summ, *written, *([html_path] if html_path else [])]
+    record_report_files(folder, report_paths)
     return ReportFiles(parquet, csv, summ, tuple(written), html_path, table, tuple(hs))
 
 
@@ -259,7 +261,8 @@ def build_report(
     """
     run_folder = Path(run_folder)
     announce(f"loading {run_folder}")
-    run = load_run(run_folder)
+    # The report files are rebuilt from the simulation files, which must be intact.
+    run = load_run(run_folder, verify_report=False)
     existing = [n for n in REPORT_ENTRIES if (run_folder / n).exists()]
     if existing and not overwrite_report:
         raise RunOutputError(

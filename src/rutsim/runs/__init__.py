@@ -46,7 +46,7 @@ from rutsim.runs._read import (
     run_metrics,
     validate_simulation,
 )
-from rutsim.runs._write import config_to_toml, manifest_json, write_run
+from rutsim.runs._write import config_to_toml, manifest_json, record_report_files, write_run
 from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
 
 __all__ = [
@@ -89,5 +89,6 @@ __all__ = [
     "utc_stamp",
     "validate_simulation",
     "write_folder",
+    "record_report_files",
     "write_run",
 ]

@@ -99,6 +99,13 @@ class RunManifest(FrozenModel):
     #: ahead (``rutsim.data.priced_in_path``; flat after its last value). Empty in runs of
     #: model v2, which did not read it.
     priced_in: tuple[float, ...] = ()
+    #: SHA-256 of every file the run wrote beside the manifest (path relative to the
+    #: folder), checked on every read: a file missing, truncated or changed since is named.
+    #: Empty in runs written before this check, which are read unverified.
+    files: dict[str, str] = Field(default_factory=dict)
+    #: The same for the report files (metrics, summary, figures, report.html), which
+    #: ``rutsim report --overwrite`` rebuilds and re-hashes.
+    report_files: dict[str, str] = Field(default_factory=dict)
 
     @property
     def scenario_names(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ import xarray as xr
 from pydantic import ValidationError
 
 from rutsim.errors import ConfigError, RunOutputError
-from rutsim.fileio import read_text
+from rutsim.fileio import read_text, sha256_file
 from rutsim.risk import (
     BLEND,
     DRAWDOWN_SUMS,
@@ -202,8 +202,30 @@ def _check_agree(manifest: RunManifest, sim: xr.Dataset, path: Path) -> None:
         )
 
 
-def load_run(folder: Path) -> RunData:
-    """Load and verify a run folder; raises :class:`RunOutputError` on any problem."""
+def _verify_files(folder: Path, hashes: Mapping[str, str], fix: str) -> None:
+    """Check every file the manifest hashed: present, and the bytes the run wrote."""
+    for name, digest in hashes.items():
+        path = folder / name
+        if not path.is_file():
+            problem = "is missing"
+        elif sha256_file(path) != digest:
+            problem = "has changed since the run wrote it (SHA-256 differs from manifest.json)"
+        else:
+            continue
+        raise RunOutputError(
+            f"{path}: {problem}, so the run folder is damaged and nothing is read from it. "
+            f"To fix: {fix}."
+        )
+
+
+def load_run(folder: Path, *, verify_report: bool = True) -> RunData:
+    """Load and verify a run folder; raises :class:`RunOutputError` on any problem.
+
+    Every file the run wrote is checked against the SHA-256 in its manifest (runs written
+    before the check carry none and are read unverified). ``verify_report`` also checks
+    the report files (metrics, summary, figures, report.html); ``rutsim report
+    --overwrite`` turns it off, since it rebuilds them from the simulation files.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise RunOutputError(f"{folder}: no such run folder. To fix: pass outputs/<run-id>.")
@@ -229,6 +251,14 @@ def load_run(folder: Path) -> RunData:
     pooled = None
     if pooled_path.is_file() and draw is not None:
         pooled = _validate_pooled(_open_netcdf(pooled_path), sim, str(pooled_path))
+    _verify_files(folder, manifest.files, _RERUN_FIX)
+    if verify_report:
+        _verify_files(
+            folder,
+            manifest.report_files,
+            f"rebuild the report files from the intact simulation files with `rutsim report "
+            f"{folder} --overwrite`",
+        )
     cfg = folder / CONFIG_FILE
     config_toml = (
         read_text(cfg, error=RunOutputError, what="run config", fix=_RERUN_FIX)

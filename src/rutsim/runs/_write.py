@@ -16,7 +16,7 @@ import xarray as xr
 
 from rutsim.config import RunConfig, validate_model
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_write_text, write_netcdf
+from rutsim.fileio import atomic_write_text, sha256_file, write_netcdf
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
@@ -111,4 +111,32 @@ def write_run(
         write_netcdf(pooled, folder / POOLED_FILE, compress=True)
     drivers.to_csv(folder / DRIVERS_FILE, index=False, float_format="%.10g")
     atomic_write_text(folder / CONFIG_FILE, config_to_toml(config))
+    written = [
+        SIMULATION_ZARR if streamed else SIMULATION_FILE,
+        DRAW_METRICS_FILE,
+        *([POOLED_FILE] if pooled is not None else []),
+        DRIVERS_FILE,
+        CONFIG_FILE,
+    ]
+    manifest = manifest.model_copy(update={"files": file_hashes(folder, written)})
     atomic_write_text(folder / MANIFEST_FILE, manifest_json(manifest))
+
+
+def file_hashes(folder: Path, names: list[str]) -> dict[str, str]:
+    """SHA-256 of each named file (every file inside a named folder), by relative path."""
+    out: dict[str, str] = {}
+    for name in names:
+        path = folder / name
+        inside = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in inside:
+            out[p.relative_to(folder).as_posix()] = sha256_file(p)
+    return out
+
+
+def record_report_files(folder: Path, paths: list[Path]) -> None:
+    """Add the report files just written to the folder's manifest (their SHA-256)."""
+    man = folder / MANIFEST_FILE
+    manifest = RunManifest.model_validate(json.loads(man.read_text(encoding="utf-8")))
+    names = [p.relative_to(folder).as_posix() for p in paths]
+    hashes = file_hashes(folder, names)
+    atomic_write_text(man, manifest_json(manifest.model_copy(update={"report_files": hashes})))
