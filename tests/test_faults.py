@@ -487,6 +487,53 @@ def test_signals_clean_up_and_exit_128_plus_signal(
     assert snapshot(proj / "outputs", proj / "models") == before
 
 
+def test_a_signal_a_library_swallows_still_means_nothing_written(
+    proj: Path, monkeypatch: pytest.MonkeyPatch, cli
+) -> None:
+    # A library that catches KeyboardInterrupt and carries on (an import, a sampler) must
+    # not turn a Ctrl-C into a finished run: the next phase or the final rename stops it.
+    real_write_run = rutsim.pipeline.write_run
+
+    def swallowing(*args: object, **kwargs: object) -> object:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            pass  # what the library does
+        return real_write_run(*args, **kwargs)
+
+    monkeypatch.setattr(rutsim.pipeline, "write_run", swallowing)
+    before = snapshot(proj / "outputs", proj / "models")
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        code, _, err = cli("run", "configs/tiny.toml", "--name", "swallowed", "--quiet")
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+        rutsim.signals._received.clear()
+    assert code == 130
+    assert err.strip() == "aborted (SIGINT): nothing was written"
+    assert snapshot(proj / "outputs", proj / "models") == before
+
+
+def test_abort_ignores_a_second_stop_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two SIGTERMs in quick succession: the second must not kill the interpreter during
+    # its shutdown with the default action (exit -15 instead of 143).
+    from rutsim.cli import _abort
+
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as info:
+            _abort(rutsim.signals.Interrupted(signal.SIGTERM))
+        assert info.value.code == 143
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+        os.kill(os.getpid(), signal.SIGTERM)  # ignored: the test process lives on
+        time.sleep(0.1)
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+
+
 def _process_project(tmp_path: Path, small_fit) -> Path:
     """A project whose config reuses the shared small fit (no sampling in subprocesses)."""
     shutil.copytree(small_fit.path, tmp_path / "models" / small_fit.model_id)

@@ -293,6 +293,9 @@ def atomic_dir(final: Path, *, overwrite: bool = False) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     try:
+        # A stop signal that arrived while the folder was built, and that a library
+        # swallowed, still means "nothing written": exit 130 never leaves a result behind.
+        signals.check()
         if overwrite and final.exists():
             _swap(tmp, final)
         else:

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["Interrupted", "check", "deferred", "install", "received"]
+__all__ = ["Interrupted", "check", "deferred", "ignore", "install", "received"]
 
 _received: list[int] = []
 _deferring = [0]
@@ -73,6 +73,14 @@ def install() -> None:
     _pending.clear()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _handler)
+
+
+def ignore() -> None:
+    """Ignore SIGINT and SIGTERM from now on (the process is already stopping)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def received() -> int | None:

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
+from rutsim import signals
+
 Sink = Callable[[str], None]
 
 _sink: ContextVar[Sink | None] = ContextVar("rutsim_status_sink", default=None)
@@ -31,7 +33,12 @@ def reporting(sink: Sink | None) -> Iterator[None]:
 
 
 def announce(text: str) -> None:
-    """Announce a phase (one line, no trailing period) to the current sink, if any."""
+    """Announce a phase (one line, no trailing period) to the current sink, if any.
+
+    Every phase boundary is also where a stop signal that a library swallowed (an import
+    or a sampler that catches ``KeyboardInterrupt`` and carries on) is raised again.
+    """
+    signals.check()
     sink = _sink.get()
     if sink is not None:
         sink(text)

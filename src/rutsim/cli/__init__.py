@@ -87,9 +87,10 @@ def _register() -> None:
 
 def main() -> None:
     """Entry point of the ``rutsim`` console script: one clear message per user error."""
+    # First, before the command modules are imported: a Ctrl-C from here on is ours.
+    signals.install()
     _flags_without_metavar()
     _register()
-    signals.install()
     try:
         # Standalone mode: click reports usage errors itself (exit 2) and raises
         # SystemExit(0) on success, which we turn into a plain return for callers. Typer
@@ -131,6 +132,9 @@ def _error(message: str, code: int) -> NoReturn:
 
 
 def _abort(exc: signals.Interrupted) -> NoReturn:
-    # Every atomic folder and claim has unwound by now: nothing half-written is left.
+    # Every atomic folder and claim has unwound by now: nothing half-written is left. A
+    # second stop signal during the interpreter's shutdown would kill it with the
+    # signal's default action (exit -15, not 143): we are stopping already, so ignore it.
+    signals.ignore()
     _err.print(f"aborted ({exc}): nothing was written")
     sys.exit(exc.exit_code)
