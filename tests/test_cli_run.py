@@ -257,3 +257,45 @@ def test_a_bad_name_is_refused_before_the_config_is_read(
     assert f"error: --name {name!r} is not a safe folder name" in err
     assert "To fix" in err and "missing.toml" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["frobnicate"], "rutsim: No such command 'frobnicate'"),
+        (["run"], "rutsim run: Missing argument 'config'"),
+        (["run", "a.toml", "b.toml"], "rutsim run: Got unexpected extra argument"),
+        (["run", "a.toml", "--seed", "abc"], "rutsim run: Invalid value for '--seed'"),
+        (["run", "a.toml", "--bogus"], "rutsim run: No such option: --bogus"),
+        (["study", "easing", "--nope"], "rutsim study easing: No such option: --nope"),
+    ],
+)
+def test_usage_mistakes_are_one_line_in_the_house_style(
+    monkeypatch, capsys, tmp_path: Path, args: list[str], said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(monkeypatch, capsys, *args)
+    assert code == 2
+    assert err.startswith(f"error: {said}") and "To fix: see `" in err
+    assert "Usage:" not in err and "Traceback" not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--workers", "100000"], "--workers: Input should be less than or equal to 256"),
+        (["--horizons", "1,2,500"], "--horizons: must be distinct horizons"),
+        (["--condition", "fedfunds+fedfunds"], "--condition: mode 'fedfunds+fedfunds'"),
+        (["--origins", "1998"], "--origins: '1998' is not a list of quarters"),
+    ],
+)
+def test_backtest_options_are_checked_before_the_config(
+    monkeypatch, capsys, tmp_path: Path, args: list[str], said: str
+) -> None:
+    # The config does not exist: the option is still the first thing reported.
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(monkeypatch, capsys, "backtest", "missing.toml", *args)
+    assert code == 2
+    assert err.startswith(f"error: {said}") and "To fix" in err
+    assert list(tmp_path.iterdir()) == []

@@ -47,7 +47,7 @@ def _run(
             "horizon 4 ends after the last realized quarter 2025Q3",
         ),
         (["--origins", "2008Q4", "--horizons", "1,x"], "--horizons '1,x' is not a list"),
-        (["--origins", "2008Q4", "--horizons", "0"], "backtest options"),
+        (["--origins", "2008Q4", "--horizons", "0"], "--horizons: must be distinct horizons"),
         (["--origins", "2008Q9"], "is not a list of quarters"),
     ],
 )

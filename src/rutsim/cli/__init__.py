@@ -92,10 +92,21 @@ def main() -> None:
     _flags_without_metavar()
     _register()
     try:
-        # Standalone mode: click reports usage errors itself (exit 2) and raises
-        # SystemExit(0) on success, which we turn into a plain return for callers. Typer
-        # turns any KeyboardInterrupt (so also our Interrupted) into a silent exit 130.
-        app()
+        # Not standalone: click raises usage errors instead of printing its usage block,
+        # so they get the house style below (one "error:" line with the fix, exit 2).
+        code = app(standalone_mode=False, prog_name="rutsim")
+        signum = signals.received()
+        if signum is not None:
+            _abort(signals.Interrupted(signum))
+        if isinstance(code, int) and code not in (0,):
+            sys.exit(code)
+    except _USAGE_ERROR as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            exc.show()  # `rutsim` alone: the help, as the framework prints it
+            sys.exit(exc.exit_code)
+        _error(usage_message(exc), 2)
+    except typer.Abort:
+        _abort(signals.Interrupted(2))
     except SystemExit as exc:
         signum = signals.received()
         if signum is not None:
@@ -123,6 +134,19 @@ def main() -> None:
             "the free disk space, then run again.",
             2,
         )
+
+
+#: The CLI framework's usage error (Typer ships its own copy of click; this is the base
+#: of its public ``BadParameter``, so no private module is imported).
+_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+
+
+def usage_message(exc: Exception) -> str:
+    """One line for a command-line mistake: the command, what is wrong, and the fix."""
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "rutsim"
+    what = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
+    return f"{path}: {what}. To fix: see `{path} --help` for its arguments and options."
 
 
 def _error(message: str, code: int) -> NoReturn:

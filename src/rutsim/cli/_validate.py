@@ -24,6 +24,29 @@ def _ints(text: str | None, option: str) -> tuple[int, ...] | None:
         ) from None
 
 
+def _check_arguments(given: dict[str, tuple[str, object]]) -> None:
+    """Check the options against the ``[backtest]`` schema before the config is read.
+
+    A wrong option is named as the option (``--workers``), not as a config key, and before
+    anything in the config can fail first.
+    """
+    from pydantic import ValidationError
+
+    from rutsim.config import BacktestConfig
+
+    values = {key: value for key, value in given.values() if value is not None}
+    try:
+        BacktestConfig.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0])
+        option = next(opt for opt, (k, _) in given.items() if k == key)
+        message = str(err["msg"]).removeprefix("Value error, ").replace(f"{key} = ", "")
+        if "To fix" not in message:
+            message += f". To fix: see `rutsim backtest --help` for {option}"
+        raise ConfigError(f"{option}: {message}") from None
+
+
 def backtest(
     config: Annotated[Path, typer.Argument(help="Run config TOML, e.g. configs/default.toml.")],
     origins: Annotated[
@@ -75,12 +98,20 @@ def backtest(
 
     name = checked_name(name)
     modes = None if condition is None else tuple(c for c in condition.split(",") if c.strip())
+    given = {
+        "--origins": ("origins", origins),
+        "--every": ("every", every),
+        "--horizons": ("horizons", _ints(horizons, "--horizons")),
+        "--condition": ("condition", modes),
+        "--workers": ("workers", workers),
+    }
+    _check_arguments(given)
     progress = (lambda s: None) if quiet else typer.echo
     result = run_backtest(
         config,
         origins=origins,
         every=every,
-        horizons=_ints(horizons, "--horizons"),
+        horizons=given["--horizons"][1],
         condition=modes,
         failed_fits="exclude" if exclude_failed else None,
         workers=workers,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from rutsim.config._base import FrozenModel
+from rutsim.config._simulation import MAX_HORIZON
 
 #: Conditioning modes that are not a list of variables.
 CONDITION_KEYWORDS: tuple[str, ...] = ("realized", "none")
@@ -52,7 +53,7 @@ class BacktestConfig(FrozenModel):
     failed_fits: Literal["flag", "exclude"] = "flag"
     min_history: int = 24
     baseline_samples: int = 20_000
-    workers: int = 1
+    workers: int = Field(default=1, le=256)
     save_samples: bool = False
 
     @field_validator("origins")
@@ -76,10 +77,14 @@ class BacktestConfig(FrozenModel):
     @field_validator("horizons")
     @classmethod
     def _horizons(cls, value: tuple[int, ...]) -> tuple[int, ...]:
-        if not value or any(h < 1 for h in value) or len(set(value)) != len(value):
+        if (
+            not value
+            or any(not 1 <= h <= MAX_HORIZON for h in value)
+            or len(set(value)) != len(value)
+        ):
             raise ValueError(
-                f"must be distinct horizons in quarters, each >= 1, got {list(value)}. "
-                "To fix: e.g. horizons = [1, 2, 4, 8]"
+                f"must be distinct horizons in quarters, each 1..{MAX_HORIZON}, got "
+                f"{list(value)}. To fix: e.g. horizons = [1, 2, 4, 8]"
             )
         return tuple(sorted(value))
 
@@ -90,4 +95,11 @@ class BacktestConfig(FrozenModel):
             raise ValueError("must list at least one mode. To fix: e.g. ['realized', 'none']")
         if len(set(value)) != len(value):
             raise ValueError(f"lists a mode twice: {list(value)}. To fix: list each once")
+        for mode in value:
+            parts = [p for p in mode.replace(",", "+").split("+") if p]
+            if len(set(parts)) != len(parts):
+                raise ValueError(
+                    f"mode '{mode}' names a variable twice. To fix: name each once, e.g. "
+                    "'fedfunds+spread'"
+                )
         return value
