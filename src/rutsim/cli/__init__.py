@@ -103,7 +103,7 @@ def main() -> None:
     except _USAGE_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             exc.show()  # `rutsim` alone: the help, as the framework prints it
-            sys.exit(exc.exit_code)
+            sys.exit(int(getattr(exc, "exit_code", 2)))
         _error(usage_message(exc), 2)
     except typer.Abort:
         _abort(signals.Interrupted(2))

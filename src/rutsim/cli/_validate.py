@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +25,7 @@ def _ints(text: str | None, option: str) -> tuple[int, ...] | None:
         ) from None
 
 
-def _check_arguments(given: dict[str, tuple[str, object]]) -> None:
+def _check_arguments(given: Mapping[str, tuple[str, object]]) -> None:
     """Check the options against the ``[backtest]`` schema before the config is read.
 
     A wrong option is named as the option (``--workers``), not as a config key, and before
@@ -98,10 +99,11 @@ def backtest(
 
     name = checked_name(name)
     modes = None if condition is None else tuple(c for c in condition.split(",") if c.strip())
+    ints = _ints(horizons, "--horizons")
     given = {
         "--origins": ("origins", origins),
         "--every": ("every", every),
-        "--horizons": ("horizons", _ints(horizons, "--horizons")),
+        "--horizons": ("horizons", ints),
         "--condition": ("condition", modes),
         "--workers": ("workers", workers),
     }
@@ -111,7 +113,7 @@ def backtest(
         config,
         origins=origins,
         every=every,
-        horizons=given["--horizons"][1],
+        horizons=ints,
         condition=modes,
         failed_fits="exclude" if exclude_failed else None,
         workers=workers,
