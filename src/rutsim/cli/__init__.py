@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -103,7 +103,7 @@ def main() -> None:
     except _USAGE_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             exc.show()  # `rutsim` alone: the help, as the framework prints it
-            sys.exit(int(getattr(exc, "exit_code", 2)))
+            sys.exit(exc.exit_code)
         _error(usage_message(exc), 2)
     except typer.Abort:
         _abort(signals.Interrupted(2))
@@ -138,7 +138,7 @@ def main() -> None:
 
 #: The CLI framework's usage error (Typer ships its own copy of click; this is the base
 #: of its public ``BadParameter``, so no private module is imported).
-_USAGE_ERROR: type[Exception] = typer.BadParameter.__mro__[1]
+_USAGE_ERROR: Any = typer.BadParameter.__mro__[1]
 
 
 def usage_message(exc: Exception) -> str:
