@@ -423,6 +423,24 @@ def test_stale_claims_and_temporary_folders_of_dead_processes_are_cleared(
     assert (outputs / "named" / "simulation.nc").is_file()
 
 
+def test_a_claim_whose_pid_was_reused_is_stale(tmp_path: Path) -> None:
+    # pid 1 is alive (init), but it did not make this claim: its start time differs. A
+    # pid-only check would block the name for good ("held by pid 1").
+    real = fslock._start_time(1)
+    if real is None:
+        pytest.skip("no /proc here: start times cannot be read")
+    lock = fslock.lock_path(tmp_path / "named")
+    doc = {"host": host_tag(), "pid": 1, "since": 0, "start": real + 12345}
+    lock.write_text(json.dumps(doc))
+    assert fslock.clear_stale(tmp_path) == [lock]
+    # the same pid with its true start time is the owner: alive, left alone
+    lock.write_text(json.dumps({**doc, "start": real}))
+    assert fslock.clear_stale(tmp_path) == [] and lock.exists()
+    with fslock.claim(tmp_path / "mine"):
+        mine = json.loads(fslock.lock_path(tmp_path / "mine").read_text())
+    assert mine["pid"] == os.getpid() and mine["start"] == fslock._start_time(os.getpid())
+
+
 def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
     tmp_path: Path, small_fit, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -111,3 +111,27 @@ def test_report_overwrite_rebuilds_damaged_report_files(
     load_run(folder)  # whole again: every hash matches
     after = json.loads((folder / "manifest.json").read_text())
     assert after["files"] == json.loads((pristine / "manifest.json").read_text())["files"]
+
+
+def test_report_clears_what_a_killed_rebuild_left(pristine: Path, tmp_path: Path) -> None:
+    # A rebuild killed by SIGKILL leaves its temporary folder beside the run; the next
+    # rebuild of any run there removes it (its pid is dead).
+    import subprocess
+    import sys
+
+    from rutsim.fileio import tmp_prefix
+
+    folder = _copy(pristine, tmp_path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    prefix = tmp_prefix(folder).replace(f"-{os.getpid()}.", f"-{int(dead.stdout)}.")
+    stale = folder.parent / f"{prefix}abc123.tmp"
+    stale.mkdir()
+    (stale / "simulation.nc").write_bytes(b"half")
+    build_report(folder, overwrite_report=True)
+    assert not stale.exists()
+    assert sorted(p.name for p in folder.parent.iterdir()) == [folder.name]

@@ -8,7 +8,10 @@ file systems) and holding the owner's host and pid, so that
 - a second run that wants the same name is refused at once (or picks the next free
   automatic id) instead of simulating for minutes and losing its result;
 - a second fit of the same model waits for the first and reuses its model;
-- a claim whose owner died (SIGKILL, power loss) is recognised as stale and taken over.
+- a claim whose owner died (SIGKILL, power loss) is recognised as stale and taken over,
+  also when its pid has since been reused by an unrelated process: the claim records the
+  owner's start time (Linux ``/proc/<pid>/stat``), and a live pid with another start time
+  is not the owner.
 
 :func:`clear_stale` removes temporary folders and lock files of dead processes on this
 host; every writing command calls it on its output folders before it starts.
@@ -44,11 +47,18 @@ class Claim:
     host: str
     pid: int
     since: float
+    #: The owner's start time in clock ticks after boot (None where /proc is absent).
+    start: int | None = None
 
     @property
     def alive(self) -> bool:
         """True unless the owner is a process on this host that no longer exists."""
-        return self.host != host_tag() or _pid_alive(self.pid)
+        if self.host != host_tag():
+            return True
+        if not _pid_alive(self.pid):
+            return False
+        now = _start_time(self.pid)
+        return self.start is None or now is None or now == self.start
 
 
 class ClaimHeld(Exception):  # noqa: N818 - a state, not an error the user sees
@@ -72,6 +82,16 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _start_time(pid: int) -> int | None:
+    """Start time of process ``pid`` (clock ticks after boot), or None if unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+        # Fields after the command name (which may hold spaces): state is field 3.
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def lock_path(final: Path) -> Path:
     """Return the lock file that claims the folder ``final``: ``.<name>.lock`` beside it."""
     final = Path(final)
@@ -82,7 +102,13 @@ def _read_claim(path: Path) -> Claim | None:
     """Return the holder recorded in a lock file; None when the file is gone."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
-        return Claim(host=str(doc["host"]), pid=int(doc["pid"]), since=float(doc["since"]))
+        start = doc.get("start")
+        return Claim(
+            host=str(doc["host"]),
+            pid=int(doc["pid"]),
+            since=float(doc["since"]),
+            start=None if start is None else int(start),
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
@@ -102,7 +128,9 @@ def _try_create(path: Path) -> bool:
     except FileExistsError:
         return False
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump({"host": host_tag(), "pid": os.getpid(), "since": time.time()}, fh)
+        me = os.getpid()
+        doc = {"host": host_tag(), "pid": me, "since": time.time(), "start": _start_time(me)}
+        json.dump(doc, fh)
     return True
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from rutsim.config import OutputConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_dir, atomic_write_bytes, atomic_write_text
+from rutsim.fslock import clear_stale
 from rutsim.report._figures import (
     attribution_chart,
     distribution_chart,
@@ -260,6 +261,8 @@ def build_report(
         Paths inside ``run_folder``.
     """
     run_folder = Path(run_folder)
+    # The temporary folders of an earlier rebuild that was killed (SIGKILL) go first.
+    clear_stale(run_folder.parent)
     announce(f"loading {run_folder}")
     # The report files are rebuilt from the simulation files, which must be intact.
     run = load_run(run_folder, verify_report=False)
