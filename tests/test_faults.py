@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -474,6 +474,18 @@ def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
 # -- signals: SIGTERM like Ctrl-C, at controlled points ---------------------------------
 
 
+@pytest.fixture
+def own_signals() -> Iterator[None]:
+    """Let a test install rutsim's stop-signal handlers; pytest's come back afterwards."""
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+        rutsim.signals._received.clear()
+
+
 def _signal_during(point: str, sig: int) -> Callable[..., object]:
     def send(*args: object, **kwargs: object) -> object:
         os.kill(os.getpid(), sig)
@@ -486,27 +498,21 @@ def _signal_during(point: str, sig: int) -> Callable[..., object]:
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 @pytest.mark.parametrize("point", ["fit", "write"])
 def test_signals_clean_up_and_exit_128_plus_signal(
-    proj: Path, monkeypatch: pytest.MonkeyPatch, point: str, sig: int, cli
+    proj: Path, monkeypatch: pytest.MonkeyPatch, point: str, sig: int, cli, own_signals
 ) -> None:
     if point == "fit":
         monkeypatch.setattr(rutsim.pipeline, "fit_or_load", _signal_during(point, sig))
     else:
         monkeypatch.setattr(rutsim.pipeline, "write_run", _signal_during(point, sig))
     before = snapshot(proj / "outputs", proj / "models")
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    try:
-        code, _, err = cli("run", "configs/tiny.toml", "--name", "sig", "--quiet")
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
-        rutsim.signals._received.clear()
+    code, _, err = cli("run", "configs/tiny.toml", "--name", "sig", "--quiet")
     assert code == 128 + sig
     assert err.strip() == f"aborted ({signal.Signals(sig).name}): nothing was written"
     assert snapshot(proj / "outputs", proj / "models") == before
 
 
 def test_a_signal_a_library_swallows_still_means_nothing_written(
-    proj: Path, monkeypatch: pytest.MonkeyPatch, cli
+    proj: Path, monkeypatch: pytest.MonkeyPatch, cli, own_signals
 ) -> None:
     # A library that catches KeyboardInterrupt and carries on (an import, a sampler) must
     # not turn a Ctrl-C into a finished run: the next phase or the final rename stops it.
@@ -522,34 +528,23 @@ def test_a_signal_a_library_swallows_still_means_nothing_written(
 
     monkeypatch.setattr(rutsim.pipeline, "write_run", swallowing)
     before = snapshot(proj / "outputs", proj / "models")
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    try:
-        code, _, err = cli("run", "configs/tiny.toml", "--name", "swallowed", "--quiet")
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
-        rutsim.signals._received.clear()
+    code, _, err = cli("run", "configs/tiny.toml", "--name", "swallowed", "--quiet")
     assert code == 130
     assert err.strip() == "aborted (SIGINT): nothing was written"
     assert snapshot(proj / "outputs", proj / "models") == before
 
 
-def test_abort_ignores_a_second_stop_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_abort_ignores_a_second_stop_signal(own_signals) -> None:
     # Two SIGTERMs in quick succession: the second must not kill the interpreter during
     # its shutdown with the default action (exit -15 instead of 143).
     from rutsim.cli import _abort
 
-    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    try:
-        with pytest.raises(SystemExit) as info:
-            _abort(rutsim.signals.Interrupted(signal.SIGTERM))
-        assert info.value.code == 143
-        assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
-        os.kill(os.getpid(), signal.SIGTERM)  # ignored: the test process lives on
-        time.sleep(0.1)
-    finally:
-        signal.signal(signal.SIGTERM, previous[0])
-        signal.signal(signal.SIGINT, previous[1])
+    with pytest.raises(SystemExit) as info:
+        _abort(rutsim.signals.Interrupted(signal.SIGTERM))
+    assert info.value.code == 143
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_IGN
+    os.kill(os.getpid(), signal.SIGTERM)  # ignored: the test process lives on
+    time.sleep(0.1)
 
 
 def _process_project(tmp_path: Path, small_fit) -> Path:

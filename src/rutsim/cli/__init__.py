@@ -91,22 +91,18 @@ def main() -> None:
     signals.install()
     _flags_without_metavar()
     _register()
+    code: object = 0
     try:
         # Not standalone: click raises usage errors instead of printing its usage block,
         # so they get the house style below (one "error:" line with the fix, exit 2).
         code = app(standalone_mode=False, prog_name="rutsim")
-        signum = signals.received()
-        if signum is not None:
-            _abort(signals.Interrupted(signum))
-        if isinstance(code, int) and code not in (0,):
-            sys.exit(code)
     except _USAGE_ERROR as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             exc.show()  # `rutsim` alone: the help, as the framework prints it
             sys.exit(exc.exit_code)
         _error(usage_message(exc), 2)
     except typer.Abort:
-        _abort(signals.Interrupted(2))
+        _abort(signals.Interrupted(signals.received() or 2))
     except SystemExit as exc:
         signum = signals.received()
         if signum is not None:
@@ -134,6 +130,13 @@ def main() -> None:
             "the free disk space, then run again.",
             2,
         )
+    # Outside the try: the exit raised here must not be caught by the handlers above.
+    # Typer turns a KeyboardInterrupt (so also our Interrupted) into the return code 130.
+    signum = signals.received()
+    if signum is not None:
+        _abort(signals.Interrupted(signum))
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
 
 
 #: The CLI framework's usage error (Typer ships its own copy of click; this is the base
