@@ -59,8 +59,14 @@ def test_cli_compare_never_overwrites_silently(synthetic: Path, cli: Cli) -> Non
     code, out, err = cli("compare", str(synthetic), "--base", "aggressive_easing", "--quiet")
     assert code == 0, err
     assert "minus aggressive_easing" in out and "wrote " in out
-    code, _, err = cli("compare", str(synthetic), "--quiet")
-    assert code == 2 and "already exists" in err and "--overwrite" in err
+    page = next(synthetic.parent.glob("compare-*.html"))
+    before = page.read_bytes()
+    # A second compare still answers (the table is printed), and leaves the page alone.
+    code, out, err = cli("compare", str(synthetic), "--base", "aggressive_easing", "--quiet")
+    assert code == 0, err
+    assert "minus aggressive_easing" in out and "90% interval" in out
+    assert f"not written: {page.name}" in out.replace(str(page.parent) + "/", "")
+    assert "--overwrite" in out and page.read_bytes() == before
     assert cli("compare", str(synthetic), "--overwrite", "--quiet")[0] == 0
     code, _, err = cli("compare", str(synthetic), "--base", "basse", "--html", "x.html")
     assert code == 2 and "--base 'basse'" in err and not Path("x.html").exists()
@@ -90,6 +96,30 @@ def test_two_runs_of_one_posterior_are_paired(two_runs: tuple[Path, Path], cli: 
     assert code == 0, err
     assert "a (A) minus b (B)" in out and "same posterior draws" in out
     assert (a.parent / "compare-a-vs-b.html").is_file()
+
+
+def test_identical_draws_say_so_and_zero_is_never_negative(two_runs: tuple[Path, Path]) -> None:
+    a, _ = two_runs
+    same = compare_runs(a, a, html=a.parent / "same.html")
+    assert "identical" in same.text and "0.00" not in same.text
+    assert "-0.0" not in same.text
+
+
+def test_scenarios_in_one_run_only_and_other_blends_are_named(
+    two_runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    a, _ = two_runs
+    config = tmp_path / "configs" / "tiny.toml"
+    c = rutsim.pipeline.run(
+        config, name="c", progress=False, echo=None, overrides=['scenarios.names=["base"]']
+    ).folder
+    result = compare_runs(a, c)
+    assert "Not compared (only in A: delayed_pivot)" in result.text
+    assert {d.a for d in result.differences} == {"base", "blend"}
+    # the blends: A mixes base and delayed_pivot, C is base alone
+    assert "The two blends are different mixtures" in result.text
+    same = compare_runs(a, a, html=a.parent / "same2.html")
+    assert "Not compared" not in same.text and "different mixtures" not in same.text
 
 
 def test_two_runs_of_other_posteriors_are_independent(two_runs: tuple[Path, Path]) -> None:

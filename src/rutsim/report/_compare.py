@@ -20,7 +20,7 @@ import pandas as pd
 
 from rutsim.report._summary import table_value
 from rutsim.risk import BLEND, quantile
-from rutsim.runs import RunData
+from rutsim.runs import RunData, resolve_weights
 
 #: Metrics compared, with their labels and the unit of a difference.
 COMPARED: dict[str, str] = {
@@ -178,19 +178,28 @@ class Comparison(NamedTuple):
 
     differences: list[Difference]
     text: str
-    html: Path
+    #: The HTML page written; None when one already existed there (never overwritten).
+    html: Path | None
 
 
 def _cell(v: float, signed: bool = False) -> str:
     if np.isnan(v):
         return "n/a"
-    return f"{100 * v:+.1f}" if signed else f"{100 * v:.1f}%"
+    shown = round(100 * v, 1) + 0.0  # + 0.0 turns a rounded -0.0 into 0.0
+    return f"{shown:+.1f}" if signed else f"{shown:.1f}%"
+
+
+def _identical(d: Difference) -> bool:
+    """Paired draws that are equal draw by draw (a scenario against itself, a 100% blend)."""
+    return d.paired and d.lower == 0.0 and d.upper == 0.0
 
 
 def _rows(diffs: Sequence[Difference]) -> list[list[str]]:
     rows = []
     for d in diffs:
-        interval = "n/a" if np.isnan(d.lower) else f"[{100 * d.lower:+.1f}, {100 * d.upper:+.1f}]"
+        interval = (
+            "n/a" if np.isnan(d.lower) else f"[{_cell(d.lower, True)}, {_cell(d.upper, True)}]"
+        )
         label = d.a if d.a == d.b else f"{d.a} - {d.b}"
         rows.append(
             [
@@ -201,7 +210,11 @@ def _rows(diffs: Sequence[Difference]) -> list[list[str]]:
                 _cell(d.value_b),
                 _cell(d.difference, signed=True),
                 interval,
-                "n/a" if np.isnan(d.prob_positive) else f"{d.prob_positive:.2f}",
+                "identical"
+                if _identical(d)
+                else "n/a"
+                if np.isnan(d.prob_positive)
+                else f"{d.prob_positive:.2f}",
             ]
         )
     return rows
@@ -274,7 +287,7 @@ def compare_runs(
     -------
     Comparison
     """
-    from rutsim.errors import ConfigError, RunOutputError
+    from rutsim.errors import ConfigError
     from rutsim.fileio import atomic_write_text
     from rutsim.report._build import output_config
     from rutsim.report._summary import headline_horizons
@@ -325,13 +338,43 @@ def compare_runs(
             else "The runs used different posteriors: intervals treat their draws as "
             "independent (random pairing, fixed seed)."
         ) + " Differences in percentage points."
+        note += _unshared_note(a, b) + _blend_note(a, b)
         default = Path(run_a).parent / f"compare-{a.manifest.run_id}-vs-{b.manifest.run_id}.html"
     target = Path(html) if html is not None else default
+    text = format_comparison(diffs, f"{heading}\n{note}")
     if target.exists() and not overwrite:
-        raise RunOutputError(
-            f"{target} already exists and rutsim never overwrites it silently. To fix: pass "
-            "--overwrite or choose another --html path."
+        # The table is the answer: print it; only the page is not replaced.
+        return Comparison(
+            diffs,
+            f"{text}\nnot written: {target} exists and rutsim never overwrites it silently "
+            "(pass --overwrite to replace it, or --html PATH)",
+            None,
         )
     atomic_write_text(target, comparison_html(diffs, heading, note))
-    text = format_comparison(diffs, f"{heading}\n{note}")
     return Comparison(diffs, f"{text}\nwrote {target}", target)
+
+
+def _unshared_note(a: RunData, b: RunData) -> str:
+    """Say which scenarios are in one run only (they are left out of the comparison)."""
+    only_a = [s for s in a.scenarios if s not in b.scenarios]
+    only_b = [s for s in b.scenarios if s not in a.scenarios]
+    if not only_a and not only_b:
+        return ""
+    parts = [f"only in A: {', '.join(only_a)}" if only_a else "", ""]
+    parts[1] = f"only in B: {', '.join(only_b)}" if only_b else ""
+    return f" Not compared ({'; '.join(p for p in parts if p)})."
+
+
+def _blend_note(a: RunData, b: RunData) -> str:
+    """Say when the two blends mix their scenarios with different weights."""
+    wa, wb = resolve_weights(a), resolve_weights(b)
+    if set(wa) == set(wb) and all(abs(wa[k] - wb[k]) < 1e-9 for k in wa):
+        return ""
+
+    def shown(w: dict[str, float]) -> str:
+        return ", ".join(f"{k} {100 * v:.0f}%" for k, v in w.items() if v > 0)
+
+    return (
+        f" The two blends are different mixtures (A: {shown(wa)}; B: {shown(wb)}): their "
+        "row compares two portfolios of scenarios, not one."
+    )
