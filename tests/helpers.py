@@ -329,3 +329,17 @@ def fake_fitted(n_chains: int = 2, n_draws: int = 5) -> SimpleNamespace:
 def fake_fit(config: RunConfig, **kwargs: object) -> SimpleNamespace:
     """Stand-in for fit_or_load: synthetic posterior draws, no sampling."""
     return fake_fitted()
+
+
+def snapshot(*folders: Path) -> dict[str, str]:
+    """Every file (hidden ones too) under ``folders``: relative path -> SHA-256."""
+    import hashlib
+
+    out: dict[str, str] = {}
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for path in sorted(folder.rglob("*")):
+            key = f"{folder.name}/{path.relative_to(folder)}"
+            out[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+    return out

@@ -13,7 +13,6 @@ process cases reuse the shared small real fit, so no case samples a model.
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -29,25 +28,13 @@ import numpy as np
 import pytest
 
 import rutsim.pipeline
-from helpers import SMALL_FIT_TOML, TINY, fake_fit, without_status
+from helpers import SMALL_FIT_TOML, TINY, fake_fit, snapshot, without_status
 from rutsim import fslock
 from rutsim.fileio import host_tag, tmp_prefix
 from rutsim.risk import conditional_value_at_risk, probability_below, value_at_risk
 
 ROOT = Path(__file__).resolve().parents[1]
 RUTSIM = str(Path(sys.executable).parent / "rutsim")
-
-
-def snapshot(*folders: Path) -> dict[str, str]:
-    """Every file (hidden ones too) under ``folders``: relative path -> SHA-256."""
-    out: dict[str, str] = {}
-    for folder in folders:
-        if not folder.exists():
-            continue
-        for path in sorted(folder.rglob("*")):
-            key = f"{folder.name}/{path.relative_to(folder)}"
-            out[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ report file is named by ``compare`` and rebuilt by ``report --overwrite``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_run_folder, run_cli
+from helpers import make_run_folder, run_cli, snapshot
 from rutsim.report import build_report
 from rutsim.runs import load_run
 
@@ -52,14 +51,6 @@ def _damage(folder: Path, name: str, damage: str) -> Path:
     return path
 
 
-def _snapshot(root: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
 def test_a_run_records_the_hash_of_every_file_it_wrote(pristine: Path) -> None:
     manifest = json.loads((pristine / "manifest.json").read_text())
     assert set(manifest["files"]) == set(RUN_FILES)
@@ -78,11 +69,11 @@ def test_compare_names_the_damaged_file_and_writes_nothing(
     folder = _copy(pristine, tmp_path)
     path = _damage(folder, name, damage)
     monkeypatch.chdir(tmp_path)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
     code, out, err = run_cli(monkeypatch, capsys, "compare", str(folder))
     assert code == 2, err
     assert path.name in err and "To fix" in err and "Traceback" not in err
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("damage", DAMAGES)
@@ -92,11 +83,11 @@ def test_report_refuses_damaged_simulation_files(
 ) -> None:
     folder = _copy(pristine, tmp_path)
     path = _damage(folder, name, damage)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
     code, out, err = run_cli(monkeypatch, capsys, "report", str(folder), "--overwrite")
     assert code == 2, err
     assert path.name in err and "rutsim run" in err and "Traceback" not in err
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
 @pytest.mark.parametrize("damage", DAMAGES)

@@ -34,7 +34,7 @@ def _scalar_kind(annotation: object) -> type | None:
 
 
 def _non_finite(value: object, at: str = "") -> tuple[str, float] | None:
-    """Return where (`` at [i]`` or `` at key``) and which non-finite float ``value`` holds."""
+    """Return where (`` (at key[i])``, empty at the top) and which non-finite float is in it."""
     if isinstance(value, float):
         return None if math.isfinite(value) else (at and f" (at {at})", value)
     if isinstance(value, dict):

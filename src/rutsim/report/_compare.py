@@ -360,9 +360,12 @@ def _unshared_note(a: RunData, b: RunData) -> str:
     only_b = [s for s in b.scenarios if s not in a.scenarios]
     if not only_a and not only_b:
         return ""
-    parts = [f"only in A: {', '.join(only_a)}" if only_a else "", ""]
-    parts[1] = f"only in B: {', '.join(only_b)}" if only_b else ""
-    return f" Not compared ({'; '.join(p for p in parts if p)})."
+    parts = [
+        f"only in {side}: {', '.join(names)}"
+        for side, names in (("A", only_a), ("B", only_b))
+        if names
+    ]
+    return f" Not compared ({'; '.join(parts)})."
 
 
 def _blend_note(a: RunData, b: RunData) -> str:
