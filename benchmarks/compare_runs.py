@@ -22,6 +22,11 @@ import xarray as xr
 VOLATILE = {"run_id", "created_utc", "timings_s"}
 
 
+def _same(a: object, b: object) -> bool:
+    # Attributes may be arrays (e.g. pooled.nc's return_range).
+    return bool(np.array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object)))
+
+
 def _netcdf(a: Path, b: Path) -> str:
     with xr.open_dataset(a, engine="h5netcdf") as x, xr.open_dataset(b, engine="h5netcdf") as y:
         names = sorted(set(x.variables) | set(y.variables))
@@ -35,7 +40,7 @@ def _netcdf(a: Path, b: Path) -> str:
         attrs = sorted(
             k
             for k in set(x.attrs) | set(y.attrs)
-            if k != "run_id" and x.attrs.get(k) != y.attrs.get(k)
+            if k != "run_id" and not _same(x.attrs.get(k), y.attrs.get(k))
         )
     return "identical values" if not bad and not attrs else f"DIFFER vars {bad} attrs {attrs}"
 

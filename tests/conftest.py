@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# rutsim's cache of measured speeds (rutsim.runs.cache_dir) goes to a scratch folder, never
+# into the user's home; subprocesses of the tests inherit it.
+if "RUTSIM_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["RUTSIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="rutsim-test-cache-")
 
 import jax  # noqa: E402
 import pytest  # noqa: E402

@@ -50,3 +50,29 @@ def test_deeply_nested_toml_is_one_clear_error(tmp_path: Path) -> None:
     scenario = _deep(tmp_path, "base.toml", 'name = "base"\n')
     with pytest.raises(ScenarioError, match=r"base.toml: arrays or tables nested too deeply"):
         load_scenario(scenario)
+
+
+def test_a_path_typed_in_a_subfolder_names_the_project_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rutsim.config import read_toml
+    from rutsim.errors import ConfigError, RunOutputError
+    from rutsim.runs import load_run
+
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "c.toml").write_text("")
+    (tmp_path / "outputs" / "run1").mkdir(parents=True)
+    (tmp_path / "scenarios").mkdir()
+    monkeypatch.chdir(tmp_path / "scenarios")
+    with pytest.raises(ConfigError) as found:
+        read_toml(Path("configs/c.toml"))
+    assert f"a subfolder of the project root {tmp_path.resolve()}" in str(found.value)
+    assert f"pass {tmp_path.resolve() / 'configs' / 'c.toml'}" in str(found.value)
+    with pytest.raises(ConfigError, match="the project root is"):
+        read_toml(Path("configs/other.toml"))
+    with pytest.raises(RunOutputError, match="where outputs/run1 exists"):
+        load_run(Path("outputs/run1"))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as found:
+        read_toml(Path("configs/other.toml"))
+    assert "project root" not in str(found.value)

@@ -24,9 +24,12 @@ def test_fit_saves_a_complete_model_folder(fitted) -> None:
     names = {p.name for p in fitted.path.iterdir()}
     assert {"posterior.nc", "manifest.json", "identification.csv", "plots"} <= names
     plots = {p.name for p in (fitted.path / "plots").iterdir()}
-    assert {"decomposition.png", "ppc.png", "forest_sensitivities.png"} <= plots
-    assert any(n.startswith("trace_rank") for n in plots)
-    assert any(n.startswith("prior_posterior") for n in plots)
+    assert {"decomposition.png", "ppc.png", "energy.png", "pair_q.png"} <= plots
+    for kind in ("trace_", "rank_", "prior_posterior_", "forest_"):
+        assert any(n.startswith(kind) for n in plots), kind
+    # BFMI per chain, recorded in the sealed manifest.
+    assert len(fitted.manifest.diagnostics.bfmi) == 2
+    assert all(b > 0 for b in fitted.manifest.diagnostics.bfmi)
     m = fitted.manifest
     assert m.model_id == fitted.path.name and len(m.model_id) == 12
     assert m.as_of == "2025Q3" and m.backend == "nutpie" and m.seed == 11
@@ -268,3 +271,33 @@ def test_a_fit_by_other_model_code_is_not_reused(fitted, tmp_path) -> None:
     plain = normalised_code("def f(x):\n    return x + 1\n")
     assert normalised_code('def f(x):\n    """Doc."""\n    return x + 1  # why\n') == plain
     assert normalised_code("def f(x):\n    return x + 2\n") != plain
+
+
+def test_posterior_figures_on_arviz_plots_cover_every_observed_series(fitted) -> None:
+    """The figures as arviz-plots builds them, with no drawing backend (``backend="none"``)."""
+    from rutsim.data import load_panel
+    from rutsim.model import model_data, predictive, stacked, theta_of
+    from rutsim.model._plots import BLOCKS, PPC_SERIES, figures, plot_tree
+
+    cfg = fitted.manifest.config
+    data = model_data(load_panel(cfg.data), cfg.data, cfg.model)
+    q = stacked(fitted.posterior["posterior"].to_dataset(), "q")
+    pred = predictive(theta_of(fitted.posterior), q, data, 1)
+    tree = plot_tree(fitted.posterior, data, cfg.model, pred, seed=1)
+    # Every observed series of the likelihood is replicated, and the two one-step checks.
+    series = set(tree["posterior_predictive"].to_dataset().data_vars)
+    assert {label for _, _, label in PPC_SERIES} | {"rut_price_return"} <= series
+    for name in series:
+        rep = tree["posterior_predictive"][name]
+        obs = tree["observed_data"][name]
+        assert rep.shape[-1] == obs.shape[-1] and np.isfinite(rep.values).all()
+    # The prior group holds the same parameters as the posterior.
+    assert set(tree["prior"].to_dataset().data_vars) == set(
+        tree["posterior"].to_dataset().data_vars
+    )
+    drawn = dict(figures(tree, backend="none"))
+    expected = {"energy", "ppc", "pair_q"} | {
+        f"{kind}_{block}" for block in BLOCKS for kind in ("trace", "rank", "prior_posterior")
+    }
+    assert expected <= set(drawn)
+    assert any(k.startswith("forest_") for k in drawn)

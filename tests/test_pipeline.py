@@ -75,7 +75,11 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     assert dict(loaded.draw_metrics.sizes) == {"scenario": 3, "sample": 6, "horizon": 8}
     assert list(loaded.draw_metrics["scenario"].values) == ["base", "delayed_pivot", "blend"]
     assert loaded.pooled is not None
-    assert (loaded.pooled["count"].sum("bin") == 6 * 8).all()  # every path of every draw
+    scenarios = loaded.pooled["count"].sel(scenario=["base", "delayed_pivot"])
+    assert (scenarios.sum("bin") == 6 * 8).all()  # every path of every draw
+    # The blend entry: the scenarios' bins mixed with the weights, probabilities.
+    blend = loaded.pooled["count"].sel(scenario="blend").sum("bin")
+    np.testing.assert_allclose(blend, 1.0)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["run_id"] == "first"
     # every file hashed: the run's own, and the report files it wrote
@@ -91,9 +95,11 @@ def test_run_writes_a_complete_run_folder(project: Path) -> None:
     assert abs(sum(s["weight"] for s in manifest["scenarios"]) - 1) < 1e-12
     assert manifest["versions"]["jax"] != "not installed"
     assert set(manifest["timings_s"]) >= {"model", "simulate"}
-    # the resolved config loads back to the config the run used (paths made absolute)
+    # the saved config loads back to the config the run used, its paths relative to the
+    # project root (no path of this machine in a run folder)
     again = validate_model(RunConfig, tomllib.loads((folder / "config.toml").read_text()), "x")
-    assert again.outputs.dir == project / "outputs"
+    assert again.outputs.dir == Path("outputs")
+    assert str(project) not in (folder / "config.toml").read_text()
     assert again.simulation == load_run_config(_config(project)).simulation
     # The hash is of the config as written (relative paths), so it is the same in every
     # checkout; config.toml records the resolved paths.
@@ -244,3 +250,32 @@ def test_cli_with_a_real_tiny_fit(tmp_path: Path) -> None:
     assert "base" in res.stdout
     run_data = load_run(tmp_path / "outputs" / "r")
     assert run_data.manifest.model_id and (tmp_path / "outputs" / "r" / "report.html").is_file()
+
+
+def test_the_time_estimate_uses_the_speed_this_machine_measured(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from rutsim.config import SimulationConfig
+    from rutsim.runs import CACHE_ENV, FIRST_CHUNK, SIMULATE_RATE, estimate_budget
+    from rutsim.status import reporting
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    sim = SimulationConfig()
+    before = estimate_budget(sim, 4, 4000)
+    assert not before.measured and "benchmark rate" in before.describe_time()
+    lines: list[str] = []
+    with reporting(lines.append):
+        run(_config(project), name="timed", progress=False, echo=None, fit=fake_fit)
+    saved = json.loads((tmp_path / "cache" / "timings.json").read_text())
+    assert saved[SIMULATE_RATE] > 0 and saved[FIRST_CHUNK] > 0
+    after = estimate_budget(sim, 4, 4000)
+    assert after.measured and "this machine measured" in after.describe_time()
+    steps = 4 * min(4000, sim.max_draws) * sim.paths_per_draw * sim.horizon
+    cores = min(sim.workers, os.cpu_count() or 1)
+    assert after.seconds == pytest.approx(steps * saved[SIMULATE_RATE] / cores)
+    with reporting(lines.append):
+        run(_config(project), name="timed2", progress=False, echo=None, fit=fake_fit)
+    assert any("this machine measured in its last run" in line for line in lines)
+    # An unreadable cache is no measurement, never an error.
+    (tmp_path / "cache" / "timings.json").write_text("{not json")
+    assert not estimate_budget(sim, 4, 4000).measured

@@ -114,3 +114,30 @@ def test_report_answer_is_on_the_first_screen_in_a_real_browser(
     assert layout["scroll_width"] <= width and layout["too_wide"] == [], layout
     assert layout["images"] and all(layout["images"]), layout
     assert np.isfinite(layout["bottom"])
+
+
+def test_a_moved_run_folder_with_a_position_renders_every_figure(tmp_path: Path) -> None:
+    """The run folder is sent on its own: the page and the model figures it links still load."""
+    browser = _browser()
+    folder = make_run_folder(tmp_path / "made", n_sample=8, n_path=20)
+    build_report(folder, position={"notional": 10_000_000.0})
+    moved = tmp_path / "received" / "run"
+    moved.parent.mkdir()
+    shutil.move(folder, moved)
+    shutil.rmtree(tmp_path / "made")  # the model folder is gone too
+    page = moved / "report.html"
+    text = page.read_text()
+    assert "<section id='position'>" in text and "VaR and CVaR are losses in USD" in text
+    links = re.findall(r"href='([^'#][^']*)'", text)
+    assert links, "the model figures are linked"
+    for href in links:
+        assert imread(moved / href).size > 0, href
+    probe = tmp_path / "probe.html"
+    probe.write_text(text.replace("</body>", PROBE + "</body>"))
+    shutil.copytree(moved / "figures", tmp_path / "figures")
+    dumped = _chromium(browser, tmp_path / "profile", 1400, "--dump-dom", probe.as_uri())
+    found = re.search(r'<pre id="probe">([^<]*)</pre>', dumped.stdout)
+    assert found, dumped.stderr[-2000:]
+    layout = json.loads(found.group(1).replace("&quot;", '"'))
+    assert layout["images"] and all(layout["images"]), layout
+    assert layout["scroll_width"] <= 1400, layout

@@ -88,7 +88,11 @@ def test_metrics_parquet_agrees_with_plain_numpy(built: Path) -> None:
         "value",
         "mc_se",
         "flag",
+        "quarter",
+        "unit",
     ]
+    assert table.quarter[table.horizon == 4].unique().tolist() == ["2026Q3"]
+    assert set(table.unit) == {"decimal", "probability"}
     np.testing.assert_allclose(csv.value, table.value, rtol=1e-9)
     pooled = table[table.statistic == "pooled"].set_index(["scenario", "horizon", "metric"]).value
     for scenario in SCEN:
@@ -210,8 +214,9 @@ def test_html_is_self_contained_and_escaped(built: Path) -> None:
         for k in ("id='headline'", "<h2>Why</h2>", "<h2>Versus base</h2>", "<h2>Risk detail</h2>")
     ]
     assert order == sorted(order) and page.index("Model &amp; provenance</h2>") > order[-1]
-    # The model's figures are linked (relative to the run folder), never embedded.
-    assert "href='../../models/m123/plots/trace.png'" in page
+    # The model's figures are copied into the run folder and linked from there.
+    assert "href='figures/model/trace.png'" in page
+    assert (built / "figures" / "model" / "trace.png").is_file()
     # No absolute machine paths: scenario files and the model folder relative to the project.
     assert str(built.parents[1]) not in page
     assert "models/m123" in page
@@ -326,3 +331,19 @@ def test_failure_mid_build_leaves_the_folder_as_it_was(
     with pytest.raises(RuntimeError, match="figure failed"):
         build_report(folder)
     assert _snapshot(folder) == before
+
+
+def test_the_report_states_monte_carlo_noise_and_marks_thin_tails(built: Path) -> None:
+    page = (built / "report.html").read_text()
+    table = pd.read_parquet(built / "metrics.parquet")
+    assert "<b>Monte Carlo noise.</b>" in page
+    # 40 paths per draw: VaR and CVaR rest on 2 (95%) or 0.4 (99%) tail paths per draw;
+    # the median and the mean rest on every path.
+    flagged = set(table.metric[table.flag == "few_tail_paths"])
+    assert {"var_95", "cvar_95", "var_99", "cvar_99"} <= flagged
+    assert not {"return_mean", "return_median", "prob_loss"} & flagged
+    note = page[page.index("<b>Monte Carlo noise.</b>") :].split("</p>")[0]
+    assert "thin tail" in page and "VaR 99%" in note and "CVaR 95%" in note
+    assert "median return" not in note
+    # A flagged cell drops its per-draw band (mostly noise); unflagged cells keep theirs.
+    assert "per-draw band not shown" in page

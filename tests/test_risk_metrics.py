@@ -107,7 +107,7 @@ def run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_table_layout(run_folder: Path) -> None:
     table = run_metrics(run_folder)
-    assert tuple(table.columns) == COLUMNS
+    assert tuple(table.columns) == (*COLUMNS, "quarter", "unit")
     names = [*SCENARIOS, BLEND]
     assert list(dict.fromkeys(table.scenario)) == names
     assert len(table) == len(names) * 8 * len(metric_names()) * len(STATISTICS)

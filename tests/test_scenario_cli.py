@@ -38,6 +38,17 @@ def test_list(monkeypatch, capsys) -> None:
         assert name in out
 
 
+def test_list_fits_an_80_column_terminal(monkeypatch, capsys) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr("rutsim.cli._scenario._out.size", (80, 25))
+    code, out, _ = _run(monkeypatch, capsys, "list", "--dir", str(SCENARIOS))
+    assert code == 0 and max(len(line) for line in out.splitlines()) <= 80
+    row = next(line for line in out.splitlines() if line.strip().startswith("base "))
+    # Every column is there, none squeezed to nothing: the weight and the four paths.
+    assert row.split()[1:] == ["0.5", "meetings", "model", "model", "year_end"]
+    assert "scenario show NAME" in out
+
+
 def test_list_reports_invalid_files(monkeypatch, capsys, tmp_path) -> None:
     (tmp_path / "bad.toml").write_text('name = "bad"\n')
     code, out, err = _run(monkeypatch, capsys, "list", "--dir", str(tmp_path))
@@ -176,3 +187,24 @@ def test_listing_scenarios_loads_neither_jax_nor_pymc_nor_matplotlib() -> None:
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "HEAVY []" in res.stdout
+
+
+def test_import_fed_calendar_table_fits_the_default_horizon_and_history_is_refused(
+    monkeypatch, capsys, tmp_path, shared_data
+) -> None:
+    from rutsim.scenario import load_scenario
+
+    csv = str(shared_data / "fed_stress_2025_table2A_baseline_domestic.csv")
+    code, out, err = _run(
+        monkeypatch, capsys, "import-fed", csv, "--align", "calendar", "--dir", str(tmp_path)
+    )
+    flat = " ".join(out.split())
+    assert code == 0, err
+    assert "2025Q1..2025Q3 are skipped" in flat and "holds the last value" in flat
+    scenario = load_scenario("fed_2025_baseline", tmp_path)
+    assert scenario.path("fedfunds").hold_after_end
+    assert "the held quarters are rutsim's assumption" in " ".join(scenario.description.split())
+    history = str(shared_data / "fed_stress_2025_table1A_historic_domestic.csv")
+    code, _, err = _run(monkeypatch, capsys, "import-fed", history, "--dir", str(tmp_path))
+    flat = " ".join(err.split())
+    assert code == 2 and "the Fed's table of history" in flat and "Table 2A" in flat

@@ -133,3 +133,28 @@ def test_nber_dates_load_and_bad_rows_are_named(tmp_path: Path) -> None:
     bad.write_text("peak_month,trough_month\n2001-3,2001-11\n")
     with pytest.raises(DataError, match="is not a month"):
         load_nber_dates(bad)
+
+
+def test_backtest_takes_set_and_seed_and_its_help_states_the_cost(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = str(project / "configs" / "c.toml")
+    code, _, err = _run(
+        ["backtest", config, "--origins", "2008Q4", "--set", "sampler.draw=500"],
+        monkeypatch,
+        capsys,
+    )
+    assert code == 2 and "sampler.draw" in err and "did you mean" in err.lower()
+    assert not (project / "models").exists()
+    # A valid --set and --seed reach the config: the run gets as far as the name check.
+    (project / "outputs" / "backtest-y").mkdir(parents=True)
+    code, _, err = _run(
+        ["backtest", config, "--origins", "2008Q4", "--set", "sampler.draws=500", "--seed", "3"]
+        + ["--name", "y"],
+        monkeypatch,
+        capsys,
+    )
+    assert code == 2 and "already exists" in err
+    code, out, _ = _run(["backtest", "--help"], monkeypatch, capsys)
+    flat = " ".join(out.split())
+    assert code == 0 and "fits one model per origin" in flat and "--set" in flat

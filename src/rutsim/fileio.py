@@ -426,3 +426,29 @@ def read_text(
             f"UTF-8 text, so this {what} cannot be read. To fix: {fix} (for example "
             "re-save it as UTF-8 in your editor, or remove the character)."
         ) from None
+
+
+def root_hint(path: str | Path) -> str:
+    """Return a sentence pointing to the project root when a relative ``path`` is missing.
+
+    Paths typed on the command line are relative to the working folder. Started in a
+    subfolder of a project (a folder with ``configs/`` above it), a user who typed a
+    project path (``configs/default.toml``, ``outputs/<run-id>``) is told where the
+    project root is, and whether the path exists there. Empty otherwise.
+    """
+    p = Path(path)
+    if p.is_absolute():
+        return ""
+    here = Path.cwd().resolve()
+    for folder in here.parents:
+        if (folder / "configs").is_dir():
+            if (folder / p).exists():
+                return (
+                    f" You are in {here}, a subfolder of the project root {folder}, where "
+                    f"{p} exists: run from {folder}, or pass {folder / p}."
+                )
+            return (
+                f" Paths typed on the command line are relative to the working folder "
+                f"{here}; the project root is {folder}."
+            )
+    return ""

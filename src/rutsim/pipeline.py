@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -29,13 +30,29 @@ from rich.progress import Progress, TimeElapsedColumn
 
 from rutsim import signals
 from rutsim.cluster import Runner, dask_client, dask_runner, import_distributed, thread_runner
-from rutsim.config import DaskConfig, RunConfig, load_config, naming_source
+from rutsim.config import (
+    DaskConfig,
+    RunConfig,
+    config_root,
+    load_config,
+    naming_source,
+    portable_path,
+    portable_paths,
+)
 from rutsim.data import load_panel
 from rutsim.fileio import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
-from rutsim.report import describe_model, format_headline, headline_table, write_report_files
+from rutsim.report import (
+    describe_model,
+    format_headline,
+    format_position,
+    headline_table,
+    write_report_files,
+)
 from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, bin_paths, quantile
 from rutsim.runs import (
+    FIRST_CHUNK,
+    SIMULATE_RATE,
     SIMULATION_ZARR,
     RunManifest,
     RunSizes,
@@ -50,6 +67,7 @@ from rutsim.runs import (
     make_run_id,
     open_simulation_zarr,
     pooled_dataset,
+    remember,
     reserve_folder,
     sample_coords,
     simulation_dataset,
@@ -147,6 +165,9 @@ def run(
     say = echo or (lambda _: None)
     t_start = time.perf_counter()
     cfg, config_hash = load_config(config, root, overrides)
+    # What the run folder records: paths relative to the project, none of this machine's.
+    project = config_root(config, root)
+    saved = portable_paths(cfg, project)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
     chosen = name if name is not None else cfg.outputs.run_name
@@ -170,7 +191,7 @@ def run(
             signals.check()
             say(describe_model(fitted))
             t_sim = time.perf_counter()
-            provenance = _provenance(cfg, fitted, run_id, config_hash, versions)
+            provenance = _provenance(saved, fitted, run_id, config_hash, versions)
             sink = _zarr_writer(tmp, cfg, fitted, prepared, quarters, provenance)
             result = _simulate(cfg, fitted, prepared, progress, runner, sink)
             cluster.close()
@@ -188,14 +209,19 @@ def run(
                 "prepare_files": time.perf_counter() - t_write,
             }
             manifest = _manifest(
-                run_id, config_hash, cfg, fitted, result, quarters, prepared, versions, timings
+                run_id, config_hash, saved, fitted, result, quarters, prepared, versions, timings
             )
-            manifest = manifest.model_copy(update={"overrides": tuple(overrides)})
+            manifest = manifest.model_copy(
+                update={
+                    "overrides": tuple(overrides),
+                    "model_dir": portable_path(fitted.path, project),
+                }
+            )
             write_run(
                 tmp,
                 simulation=simulation,
                 draw_metrics=metrics,
-                config=cfg,
+                config=saved,
                 manifest=manifest,
                 drivers=drivers,
                 pooled=pooled,
@@ -204,6 +230,7 @@ def run(
             out = cfg.outputs
             files = write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
             announce(f"writing {shown(final)}")
+    _remember_speed(cfg, result, timings)
     table = headline_table(files.table, files.horizons)
     say(f"run {run_id} -> {shown(final)}")
     say(
@@ -214,9 +241,28 @@ def run(
             paths_per_scenario=int(result.sample_index.size) * result.n_paths,
         )
     )
+    if files.position_horizons:
+        say(format_position(files.table, files.portfolio, files.position_horizons, quarters))
     if out.report:
         say(f"report: {shown(final / 'report.html')}")
     return RunResult(run_id, final, simulation, metrics, table, manifest)
+
+
+def _remember_speed(cfg: RunConfig, result: SimulationResult, timings: dict[str, float]) -> None:
+    """Record this machine's simulation speed for the next run's time estimate."""
+    sim, dask = cfg.simulation, cfg.dask
+    if sim.executor == "dask":
+        cores = dask.n_workers * dask.threads_per_worker
+    else:
+        cores = min(sim.workers, os.cpu_count() or 1)
+    steps = len(result.scenario_names) * result.sample_index.size * result.n_paths
+    steps *= result.horizon
+    first = timings["first_chunk_incl_compile"]
+    # The first chunk compiles; the rate is of the chunks after it (all of it for one chunk).
+    rest = timings["simulate"] - first
+    chunk_steps = steps * min(1.0, result.chunk_size / max(1, result.sample_index.size))
+    rate = rest * cores / max(1, steps - chunk_steps) if steps > chunk_steps else 0.0
+    remember({SIMULATE_RATE: rate, FIRST_CHUNK: first})
 
 
 class Prepared(NamedTuple):
@@ -234,14 +280,8 @@ class Prepared(NamedTuple):
     anchor: Anchor
     arrays: list[tuple[str, ScenarioArrays]]
     notes: tuple[str, ...]
-    budget_seconds: float = 0.0
+    time_note: str = ""
     streams: bool = False
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    return f"{seconds / 60:.0f} min"
 
 
 def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared:
@@ -286,7 +326,7 @@ def prepare(cfg: RunConfig, source: str, say: Callable[[str], None]) -> Prepared
         )
     for note in notes:
         say(f"note: {note}")
-    return Prepared(scen_set, anchor, arrays, tuple(notes), budget.seconds, budget.streams)
+    return Prepared(scen_set, anchor, arrays, tuple(notes), budget.describe_time(), budget.streams)
 
 
 def executor_notes(cfg: RunConfig) -> list[str]:
@@ -360,8 +400,7 @@ def _simulate(
     n_draws = min(sim.max_draws, int(sizes.get("chain", 1) * sizes.get("draw", 1)))
     announce(
         f"simulating {len(prepared.arrays)} scenarios x {n_draws:,} posterior draws x "
-        f"{sim.paths_per_draw:,} paths x {sim.horizon} quarters (about "
-        f"{_duration(prepared.budget_seconds)}, after a few seconds of compiling)"
+        f"{sim.paths_per_draw:,} paths x {sim.horizon} quarters ({prepared.time_note})"
     )
     columns = (*Progress.get_default_columns(), TimeElapsedColumn())
     with Progress(*columns, transient=True, disable=not progress) as bar:
@@ -435,7 +474,11 @@ def _datasets(
         result.metrics, coords=coords, attrs={**short, BLEND_WEIGHTS_ATTR: weights}
     )
     pooled = pooled_dataset(
-        result.pooled, scenarios=result.scenario_names, horizon=result.horizon, attrs=short
+        result.pooled,
+        scenarios=result.scenario_names,
+        horizon=result.horizon,
+        attrs=short,
+        weights=[float(w) for w in prepared.scenarios.weights],
     )
     return simulation, metrics, pooled
 

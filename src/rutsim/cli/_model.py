@@ -126,6 +126,10 @@ def fit(
         f"{d.min_ess_bulk:.0f}, min tail ESS {d.min_ess_tail:.0f}; sampling "
         f"{m.timings_s.get('sample', 0):.0f} s"
     )
+    from rutsim.model import bfmi_line, bfmi_per_chain
+
+    # Manifests written before BFMI was recorded: computed from the saved energy.
+    _out.print(bfmi_line(d.bfmi or bfmi_per_chain(fitted.posterior)), markup=False)
     _out.print(_identification_table(fitted.path / "identification.csv"))
     _out.print(_effects_table(fitted))
     cov = m.ppc_coverage

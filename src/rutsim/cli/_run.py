@@ -9,6 +9,7 @@ import typer
 
 from rutsim.cli._common import checked_name, status_lines
 from rutsim.cli._paths import PATHS_HELP
+from rutsim.cli._position import Beta, Currency, Notional, Side, position_overrides
 
 
 def overrides_from(
@@ -32,25 +33,30 @@ def overrides_from(
     return out + list(sets or [])
 
 
+#: ``--set`` and ``--seed``, shared by ``run`` and ``backtest``.
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Change one config key without editing the file, e.g. --set "
+        "simulation.paths_per_draw=2000 (repeatable; validated like the file, recorded "
+        "in the manifest and the run's hash).",
+    ),
+]
+SeedOption = Annotated[
+    int | None, typer.Option("--seed", help="Simulation seed (simulation.seed).")
+]
+
+
 def run(
     config: Annotated[Path, typer.Argument(help="Run config TOML, e.g. configs/default.toml.")],
     name: Annotated[
         str | None,
         typer.Option("--name", help="Run id (folder under outputs/); default: timestamp + hash."),
     ] = None,
-    sets: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            metavar="KEY=VALUE",
-            help="Change one config key without editing the file, e.g. --set "
-            "simulation.paths_per_draw=2000 (repeatable; validated like the file, recorded "
-            "in the manifest and the run's hash).",
-        ),
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", help="Simulation seed (simulation.seed).")
-    ] = None,
+    sets: SetOption = None,
+    seed: SeedOption = None,
     scenarios: Annotated[
         str | None,
         typer.Option(
@@ -74,6 +80,10 @@ def run(
         bool,
         typer.Option("--quiet", help="Only the result: no status lines or progress bars."),
     ] = False,
+    notional: Notional = None,
+    side: Side = None,
+    currency: Currency = None,
+    beta: Beta = None,
 ) -> None:
     """Simulate every scenario of CONFIG and write outputs/<run-id>/ (never overwriting).
 
@@ -83,6 +93,7 @@ def run(
 
     name = checked_name(name)
     overrides = overrides_from(sets, seed, scenarios, horizon, allow_unconverged)
+    overrides = position_overrides(notional, side, currency, beta) + overrides
     with status_lines(quiet):
         run_pipeline(config, name=name, progress=not quiet, echo=typer.echo, overrides=overrides)
 

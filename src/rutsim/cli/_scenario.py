@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +16,7 @@ from rich.text import Text
 from rutsim.cli._paths import PATHS_HELP, in_project
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.fileio import atomic_write_bytes
+from rutsim.status import shown
 
 app = typer.Typer(help=f"List, show and import scenario files. {PATHS_HELP}", no_args_is_help=True)
 _out = Console()
@@ -35,6 +37,37 @@ def register(root: typer.Typer) -> None:
     root.add_typer(app, name="scenario")
 
 
+def _calendar_note(csv_file: Path) -> str:
+    """Say which of the Fed's quarters a run on the embedded data skips and holds."""
+    from rutsim.config import DataConfig
+    from rutsim.data import load_fed_stress_table, load_panel
+    from rutsim.scenario import anchor_from_panel, horizon_quarters
+
+    fed = [str(q) for q in load_fed_stress_table(csv_file).index]
+    data = DataConfig()
+    start = anchor_from_panel(load_panel(data), data).first_quarter
+    first_sim = str(start)
+    skipped = [q for q in fed if q < first_sim]
+    run = horizon_quarters(start, 12)
+    held = [q for q in run if q > fed[-1]]
+    parts = [f"note: align = calendar keeps the Fed's quarters {fed[0]}..{fed[-1]}."]
+    if skipped:
+        parts.append(
+            f"With the embedded data a run starts at {first_sim}, so {skipped[0]}..{skipped[-1]} "
+            "are skipped (history by then)."
+        )
+    if held:
+        parts.append(
+            f"A 12-quarter run holds the last value for {held[0]}..{held[-1]} "
+            "(hold_after_end = true in the file)."
+        )
+    return " ".join(parts)
+
+
+#: Headers of the macro columns in a narrow terminal.
+_SHORT = {"unemployment": "unempl."}
+
+
 @app.command("list")
 def list_command(scenario_dir: DirOption = None) -> None:
     """List the scenario files with their weights and given paths."""
@@ -48,26 +81,32 @@ def list_command(scenario_dir: DirOption = None) -> None:
             f"no scenario files (*.toml) in {scenario_dir}. To fix: pass --dir, or write one "
             "(see scenarios/README.md)."
         )
-    table = Table(title=f"Scenarios in {scenario_dir}")
-    table.add_column("name", no_wrap=True, min_width=13)
-    table.add_column("weight", no_wrap=True, min_width=6)
+    # Under 110 columns the date and summary go (`scenario show` has them) and a header
+    # shortens, so that every column keeps its width in an 80-column terminal.
+    wide = _out.width >= 110
+    table = Table(title=f"Scenarios in {shown(scenario_dir)}", box=box.SIMPLE_HEAD)
+    table.add_column("name", no_wrap=True, min_width=13, max_width=None if wide else 20)
+    table.add_column("weight", no_wrap=True, min_width=6, justify="right")
     for col in MACRO_VARIABLES:
-        table.add_column(col, no_wrap=True, min_width=8)
-    table.add_column("as of", no_wrap=True, overflow="ellipsis", max_width=12)
-    table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=40)
+        table.add_column(col if wide else _SHORT.get(col, col), no_wrap=True, min_width=8)
+    if wide:
+        table.add_column("as of", no_wrap=True, overflow="ellipsis", max_width=12)
+        table.add_column("summary", no_wrap=True, overflow="ellipsis", max_width=40)
     invalid = []
     for name in names:
         try:
             s = load_scenario(name, scenario_dir)
         except ScenarioError as exc:
             invalid.append(str(exc))
-            blank = [""] * (len(MACRO_VARIABLES) + 2)
+            blank = [""] * (len(MACRO_VARIABLES) + 2 * wide)
             table.add_row(name, *blank, Text("invalid (see below)", style="red"))
             continue
         forms = [p.form if (p := s.path(v)) is not None else "model" for v in MACRO_VARIABLES]
         summary = " ".join(s.description.split())
-        table.add_row(s.name, f"{s.weight:g}", *forms, s.as_of or "", summary)
+        table.add_row(s.name, f"{s.weight:g}", *forms, *([s.as_of or "", summary] * wide))
     _out.print(table)
+    if not wide:
+        _out.print("dates and summaries: `rutsim scenario show NAME` (or 110+ columns)")
     if invalid:
         raise ScenarioError("\n".join(invalid))
 
@@ -181,4 +220,6 @@ def import_fed_command(
     path = import_fed_file(
         csv_file, out, name=name, align=mode, scenario_dir=folder, overwrite=overwrite
     )
-    _out.print(f"wrote {path}")
+    _out.print(f"wrote {shown(path)}")
+    if mode == "calendar":
+        _out.print(_calendar_note(csv_file), markup=False)

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from rutsim.cli._common import checked_name
+from rutsim.cli._run import SeedOption, SetOption, overrides_from
 from rutsim.errors import ConfigError
 
 study_app = typer.Typer(help="Historical studies of the data rutsim ships.", no_args_is_help=True)
@@ -92,9 +93,17 @@ def backtest(
     name: Annotated[
         str | None, typer.Option("--name", help="Folder outputs/backtest-<name>/.")
     ] = None,
+    sets: SetOption = None,
+    seed: SeedOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="Only the result table.")] = False,
 ) -> None:
-    """Fit at every origin on what was known then, simulate, and score against history."""
+    """Fit at every origin on what was known then, simulate, and score against history.
+
+    Costly: it fits one model per origin (the default 1998Q4:2024Q4 every 4 quarters is
+    27 fits: about 50-60 minutes on 2 cores with --workers 2, docs/validation.md). Fits
+    are saved and reused by model id, so a rerun with the same data and sampler settings
+    takes about a minute.
+    """
     from rutsim.validate import backtest as run_backtest
 
     name = checked_name(name)
@@ -118,6 +127,7 @@ def backtest(
         failed_fits="exclude" if exclude_failed else None,
         workers=workers,
         save_samples=save_samples or None,
+        config_overrides=overrides_from(sets, seed, None, None, False),
         name=name,
         echo=progress,
     )

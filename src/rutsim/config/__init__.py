@@ -15,8 +15,17 @@ from rutsim.config._data import CPI_COLUMN, YIELD10_COLUMN, DataConfig, UserSeri
 from rutsim.config._model import ModelConfig, PriorSpec, SamplerConfig
 from rutsim.config._outputs import OutputConfig
 from rutsim.config._overrides import apply_overrides, parse_override
+from rutsim.config._portfolio import MONTHS_PER_STEP, PortfolioConfig
 from rutsim.config._registry import PARAMETER_NAMES, REGISTRY, Param, names_in, names_with
-from rutsim.config._resolve import LoadedConfig, load_config, project_root, resolve_paths
+from rutsim.config._resolve import (
+    LoadedConfig,
+    config_root,
+    load_config,
+    portable_path,
+    portable_paths,
+    project_root,
+    resolve_paths,
+)
 from rutsim.config._run import RunConfig, load_run_config
 from rutsim.config._simulation import MAX_HORIZON, ScenarioSelection, SimulationConfig
 
@@ -39,6 +48,8 @@ __all__ = [
     "FrozenModel",
     "ModelConfig",
     "OutputConfig",
+    "PortfolioConfig",
+    "MONTHS_PER_STEP",
     "RunConfig",
     "SamplerConfig",
     "ScenarioSelection",
@@ -50,6 +61,9 @@ __all__ = [
     "load_run_config",
     "project_root",
     "resolve_paths",
+    "portable_path",
+    "config_root",
+    "portable_paths",
     "load_toml_model",
     "naming_source",
     "parse_toml",

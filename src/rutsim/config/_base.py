@@ -15,7 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from rutsim.errors import ConfigError
-from rutsim.fileio import read_text
+from rutsim.fileio import read_text, root_hint
 
 #: Largest TOML file read (configs and scenarios are a few KiB).
 MAX_TOML_BYTES = 4 * 2**20
@@ -130,7 +130,7 @@ def read_toml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigError(
             f"{path}: file not found. To fix: check the path (configs live in configs/, "
-            "scenarios in scenarios/)."
+            f"scenarios in scenarios/).{root_hint(path)}"
         )
     text = read_text(path, error=ConfigError, what="config file", max_bytes=MAX_TOML_BYTES)
     return parse_toml(text, path, ConfigError)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +40,28 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     def fix(path: Path) -> Path:
         return path if path.is_absolute() else (root / path).resolve()
 
+    return _map_paths(config, fix)
+
+
+def portable_path(path: str | Path, root: Path) -> str:
+    """Return ``path`` relative to ``root`` (with ``..`` if outside it), never absolute."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    return Path(os.path.relpath(p, Path(root).resolve())).as_posix()
+
+
+def portable_paths(config: RunConfig, root: Path) -> RunConfig:
+    """Make every absolute path of the config relative to the project ``root``.
+
+    The inverse of :func:`resolve_paths`: what a run folder saves, so that it holds no
+    path of the machine it was made on and reads the same when moved or shared.
+    """
+    return _map_paths(config, lambda p: Path(portable_path(p, root)))
+
+
+def _map_paths(config: RunConfig, fix: Callable[[Path], Path]) -> RunConfig:
+
     data = config.data
     if isinstance(data.panel, Path):
         data = data.model_copy(update={"panel": fix(data.panel)})
@@ -66,6 +89,13 @@ def resolve_paths(config: RunConfig, root: Path) -> RunConfig:
     )
 
 
+def config_root(config: RunConfig | Path | str, root: Path | None = None) -> Path:
+    """Return the project root :func:`load_config` resolves ``config``'s paths against."""
+    if isinstance(config, str | Path):
+        return project_root(Path(config))
+    return Path(root or Path.cwd()).resolve()
+
+
 def load_config(
     config: RunConfig | Path | str,
     root: Path | None = None,
@@ -89,5 +119,4 @@ def load_config(
         config = validate_model(
             RunConfig, data, f"the run config with --set {', '.join(overrides)}"
         )
-    resolved = resolve_paths(config, Path(root or Path.cwd()))
-    return LoadedConfig(resolved, config.config_hash())
+    return LoadedConfig(resolve_paths(config, config_root(config, root)), config.config_hash())

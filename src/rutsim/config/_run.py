@@ -12,6 +12,7 @@ from rutsim.config._dask import DaskConfig
 from rutsim.config._data import DataConfig
 from rutsim.config._model import ModelConfig, SamplerConfig
 from rutsim.config._outputs import OutputConfig
+from rutsim.config._portfolio import PortfolioConfig
 from rutsim.config._simulation import ScenarioSelection, SimulationConfig
 from rutsim.fileio import sha256_json
 
@@ -30,6 +31,7 @@ class RunConfig(FrozenModel):
     simulation: SimulationConfig = SimulationConfig()
     scenarios: ScenarioSelection = ScenarioSelection()
     outputs: OutputConfig = OutputConfig()
+    portfolio: PortfolioConfig = PortfolioConfig()
     backtest: BacktestConfig = BacktestConfig()
     dask: DaskConfig = DaskConfig()
 

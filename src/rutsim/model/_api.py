@@ -31,7 +31,7 @@ from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
 from rutsim.model._effects import long_run_effects
-from rutsim.model._gate import Diagnostics, diagnose, enforce, gate_message
+from rutsim.model._gate import Diagnostics, bfmi_line, diagnose, enforce, gate_message
 from rutsim.model._posterior import (
     add_latent_paths,
     initial_state,
@@ -120,11 +120,13 @@ def fit_data(
     )
     tree, sample_s = sample(pm_model, sampler, progress=progress)
     start = time.perf_counter()
-    announce("checking convergence (R-hat, ESS, divergences) and adding the latent paths")
+    announce("checking convergence (R-hat, ESS, divergences, BFMI), adding the latent paths")
     post = tree["posterior"].to_dataset()
     tree["posterior"] = xr.DataTree(add_latent_paths(post, model, data, sampler.seed))
     checked = list(PARAMETERS) + ([] if model.q_parameterisation == "marginal" else ["q"])
     diag = diagnose(tree, checked, sampler)
+    if diag.low_bfmi:
+        announce(bfmi_line(diag.bfmi))
     enforce(diag, sampler, allow_unconverged)
     return FitResult(tree, diag, sample_s, time.perf_counter() - start)
 
@@ -226,10 +228,11 @@ def fit_or_load(
         return _fit_and_save(config, fit, folder, data, data_hash, allow, progress)
 
 
-#: How long compiling and a whole first fit of the default model take on 2 cores
-#: (measured: benchmarks/README.md, "First run, phase by phase").
-COMPILE_NOTE = "1 minute"
-FIT_NOTE = "2-3 minutes on 2 cores"
+#: How long compiling and a whole first fit of the default model take on 2 cores: 40 s
+#: to 2.5 minutes of compiling (warm caches in benchmarks/README.md, "First run, phase by
+#: phase"; 150 s on a new user's machine with cold caches, issue 26), 2.5-5 minutes in all.
+COMPILE_NOTE = "40 s to 2.5 minutes: longest on a machine's first fit, while caches fill,"
+FIT_NOTE = "2.5-5 minutes on 2 cores"
 
 #: Folder under ``[outputs].models_dir`` where fits that failed the gate are kept.
 QUARANTINE = "quarantine"
@@ -364,7 +367,7 @@ def _fit_and_save(
             from rutsim.model._plots import make_plots
 
             announce("drawing the model's figures (traces, priors against posteriors, checks)")
-            make_plots(tree, tmp / PLOTS_DIR, data, config.model, pred)
+            make_plots(tree, tmp / PLOTS_DIR, data, config.model, pred, config.sampler.seed)
         announce(f"saving {shown(target)}")
         files = sorted(p for p in tmp.rglob("*") if p.is_file())
         manifest = _manifest(

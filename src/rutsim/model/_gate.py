@@ -1,4 +1,10 @@
-"""The diagnostics gate: R-hat, bulk and tail ESS for every parameter, no divergences."""
+"""The diagnostics gate: R-hat, bulk and tail ESS for every parameter, no divergences.
+
+BFMI (Betancourt 2016; energy Bayesian fraction of missing information) is computed per
+chain and reported beside the gate: below :data:`BFMI_WARN` a chain's momentum
+resampling explored the energy distribution poorly (heavy tails, a funnel), which R-hat
+and ESS can miss. It warns rather than fails, as PyMC does.
+"""
 
 from __future__ import annotations
 
@@ -21,8 +27,27 @@ class ParameterDiagnostics(FrozenModel):
     ess_tail: float
 
 
+#: Below this BFMI a chain is reported as exploring the energy distribution poorly.
+BFMI_WARN = 0.3
+
+
+def bfmi_per_chain(posterior: xr.DataTree) -> tuple[float, ...]:
+    """BFMI of every chain from ``sample_stats.energy`` (empty when the sampler has none)."""
+    stats = posterior["sample_stats"].to_dataset() if "sample_stats" in posterior.children else None
+    if stats is None or "energy" not in stats:
+        return ()
+    values = azs.bfmi(posterior)
+    if isinstance(values, xr.DataTree):
+        values = values.to_dataset()
+    energy = values["energy"] if isinstance(values, xr.Dataset) else values
+    return tuple(float(v) for v in np.atleast_1d(np.asarray(energy)))
+
+
 class Diagnostics(FrozenModel):
-    """The gate's verdict, recorded in the manifest."""
+    """The gate's verdict, recorded in the manifest.
+
+    ``bfmi`` (per chain) is empty in manifests written before it was recorded.
+    """
 
     passed: bool
     divergences: int
@@ -31,6 +56,12 @@ class Diagnostics(FrozenModel):
     min_ess_tail: float
     worst: tuple[ParameterDiagnostics, ...]
     thresholds: dict[str, float]
+    bfmi: tuple[float, ...] = ()
+
+    @property
+    def low_bfmi(self) -> tuple[int, ...]:
+        """Chains whose BFMI is below :data:`BFMI_WARN`."""
+        return tuple(i for i, b in enumerate(self.bfmi) if b < BFMI_WARN)
 
 
 def _flatten(ds: xr.Dataset) -> dict[str, float]:
@@ -89,7 +120,12 @@ def diagnose(posterior: xr.DataTree, var_names: list[str], sampler: SamplerConfi
         min_ess_bulk=min(p.ess_bulk for p in rows),
         min_ess_tail=min(p.ess_tail for p in rows),
         worst=tuple(rows[:5]),
-        thresholds={"max_rhat": sampler.max_rhat, "min_ess": sampler.min_ess},
+        thresholds={
+            "max_rhat": sampler.max_rhat,
+            "min_ess": sampler.min_ess,
+            "bfmi_warn": BFMI_WARN,
+        },
+        bfmi=bfmi_per_chain(posterior),
     )
 
 
@@ -110,6 +146,23 @@ def gate_message(diag: Diagnostics, sampler: SamplerConfig) -> str:
         "[model].q_parameterisation ('marginal', 'centred', 'noncentred') or tighten the "
         "prior of a weakly identified parameter. To keep the fit anyway, pass "
         "--allow-unconverged (recorded in the manifest)."
+    )
+
+
+def bfmi_line(bfmi: tuple[float, ...]) -> str:
+    """One line on BFMI per chain, with a warning when a chain is below :data:`BFMI_WARN`."""
+    if not bfmi:
+        return "BFMI: not available (the sampler recorded no energy)"
+    values = ", ".join(f"{b:.2f}" for b in bfmi)
+    low = [i for i, b in enumerate(bfmi) if b < BFMI_WARN]
+    if not low:
+        return f"BFMI per chain: {values} (all >= {BFMI_WARN}: energy well explored)"
+    return (
+        f"BFMI per chain: {values}. WARNING: chain(s) {', '.join(map(str, low))} below "
+        f"{BFMI_WARN}: the sampler explored the energy distribution poorly (heavy tails or "
+        "a funnel), which R-hat and ESS can miss. To fix: reparameterise ([model]."
+        "q_parameterisation) or tighten the prior of a weakly identified parameter; see "
+        "energy.png in the model's plots"
     )
 
 

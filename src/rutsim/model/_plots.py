@@ -1,15 +1,25 @@
-"""Posterior plots of a fitted model (ArviZ 1 PlotCollections and one matplotlib figure).
+"""Posterior plots of a fitted model: arviz-plots figures, and one figure rutsim draws itself.
 
-Every figure is written headless as PNG into ``models/<id>/plots/``.
+The diagnostics a PyMC user knows come from arviz-plots (trace and marginal densities,
+rank plots, forest, prior against posterior, posterior predictive checks, the pair plot
+of the weakly identified parameters, energy with BFMI), built from one DataTree
+(:func:`plot_tree`) so that they can be drawn with any arviz-plots backend (tests use
+``backend="none"``). The earnings x multiple decomposition is rutsim's own figure
+(matplotlib). Every figure is written headless as PNG into ``models/<id>/plots/``.
 """
 
 from __future__ import annotations
 
+import logging
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
+import arviz_plots as azp  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
@@ -21,9 +31,10 @@ from rutsim.config import (  # noqa: E402
 )
 from rutsim.model._checks import Predictive, prior_draws  # noqa: E402
 from rutsim.model._data import ModelData  # noqa: E402
+from rutsim.model._gate import BFMI_WARN  # noqa: E402
 
-#: Parameters per figure of the trace/rank and prior-vs-posterior plots: one per equity
-#: block, the macro block in two (ArviZ draws at most 40 panels, two per parameter).
+#: Parameters per figure of the trace, rank and prior-vs-posterior plots: one per equity
+#: block, the macro block in two.
 _MACRO_FIGURES = {"macro_activity_policy": ("du", "df"), "macro_rates_credit": ("s", "c", "rr")}
 BLOCKS = {
     **{
@@ -36,203 +47,192 @@ BLOCKS = {
 SENSITIVITIES = [
     p.name for p in REGISTRY if p.role == "effect" and p.block in ("large_cap", "small_cap")
 ]
-
+#: The weakly identified, prior-driven parameters whose joint posterior is worth a look.
+PAIR = ("q_phi", "q_sigma", "q_mu")
+#: Observed series of the posterior predictive check: the model's observed variable, the
+#: column of a paired variable, and a reader's name.
+PPC_SERIES: tuple[tuple[str, int | None, str], ...] = (
+    ("obs_du", None, "unemployment_change"),
+    ("obs_df", None, "fedfunds_change"),
+    ("obs_sc", 0, "slope"),
+    ("obs_sc", 1, "spread"),
+    ("obs_rr", None, "real_yield"),
+    ("obs_glml", 0, "sp500_eps_growth"),
+    ("obs_glml", 1, "sp500_log_pe"),
+    ("obs_day_rut", None, "rut_fomc_day"),
+    ("obs_day_spy", None, "spx_fomc_day"),
+    ("obs_day_slope", None, "slope_fomc_day"),
+    ("obs_day_spread", None, "spread_fomc_day"),
+)
+#: Posterior draws used for the predictive check (spread over all chains and draws).
+PPC_DRAWS = 200
 
 _PARAMS = {p.name: p for p in REGISTRY}
+_EQUATIONS = {
+    "gL": "large-cap earnings growth",
+    "mL": "multiple (log P/E)",
+    "gS": "small-cap earnings growth",
+    "q": "small-cap relative multiple q",
+}
 
 
-def _grid(n: int, ncols: int, width: float, row_height: float) -> tuple[plt.Figure, np.ndarray]:
-    nrows = max(1, -(-n // ncols))
-    fig, axes = plt.subplots(
-        nrows, ncols, figsize=(width, row_height * nrows + 0.9), layout="constrained", squeeze=False
-    )
-    for ax in axes.flat[n:]:
-        ax.set_visible(False)
-    return fig, axes
+def _predictive(
+    tree: xr.DataTree, data: ModelData, cfg: ModelConfig, pred: Predictive, seed: int
+) -> tuple[xr.Dataset, xr.Dataset]:
+    """Replicated and observed values of every observed series, one variable each."""
+    import pymc as pm
 
+    from rutsim.model._build import build_model
 
-def _draws(tree: xr.DataTree, name: str) -> np.ndarray:
-    """(chain, draw) samples of one scalar parameter."""
-    return np.asarray(tree["posterior"][name].transpose("chain", "draw").values, np.float64)
-
-
-def _title(name: str) -> str:
-    p = _PARAMS.get(name)
-    return name if p is None else f"{name}: {p.note}"
-
-
-def trace_rank_figure(tree: xr.DataTree, names: list[str], block: str) -> plt.Figure:
-    """Per parameter: the draws of each chain (trace) and their rank histograms.
-
-    Rank histograms (Vehtari et al. 2021) are flat for every chain when the chains mix;
-    a chain whose bars lean one way sampled another part of the posterior.
-    """
-    fig, axes = plt.subplots(
-        len(names),
-        2,
-        figsize=(10, 1.35 * len(names) + 0.9),
-        layout="constrained",
-        squeeze=False,
-        width_ratios=(2.2, 1),
-    )
-    for row, name in zip(axes, names, strict=True):
-        x = _draws(tree, name)
-        n_chain, n_draw = x.shape
-        ranks = np.argsort(np.argsort(x.ravel())).reshape(x.shape)
-        edges = np.linspace(0, x.size, 21)
-        for c in range(n_chain):
-            row[0].plot(x[c], lw=0.4, alpha=0.7, color=f"C{c}")
-            counts, _ = np.histogram(ranks[c], bins=edges)
-            row[1].stairs(counts, edges, color=f"C{c}", lw=1.2, baseline=None, label=f"chain {c}")
-        row[1].axhline(n_draw / 20, color="black", lw=0.8, ls="--")
-        row[1].set_ylim(0, 2.0 * n_draw / 20)
-        row[0].set_ylabel(name, fontsize=8)
-        row[0].set_title(_title(name), fontsize=8, loc="left")
-        row[1].set_yticks([])
-        for ax in row:
-            ax.tick_params(labelsize=7)
-    axes[-1, 0].set_xlabel("draw (after tuning)")
-    axes[-1, 1].set_xlabel("rank of the draw among all chains")
-    axes[0, 1].legend(fontsize=7, ncol=2, loc="lower right")
-    fig.suptitle(
-        f"Traces (left) and rank histograms (right; flat = chains agree), {block} parameters",
-        fontsize=10,
-    )
-    return fig
-
-
-def prior_posterior_figure(
-    tree: xr.DataTree, prior: dict[str, np.ndarray], names: list[str], block: str
-) -> plt.Figure:
-    """Prior against posterior density of every parameter of a block."""
-    fig, axes = _grid(len(names), 3, 10, 2.0)
-    for ax, name in zip(axes.flat, names, strict=False):
-        post = _draws(tree, name).ravel()
-        pri = np.asarray(prior[name], np.float64)
-        lo, hi = np.quantile(np.concatenate([pri, post]), [0.005, 0.995])
-        edges = np.linspace(lo, hi, 61)
-        ax.hist(pri, bins=edges, density=True, color="grey", alpha=0.35, label="prior")
-        ax.hist(
-            post, bins=edges, density=True, histtype="step", lw=1.6, color="C0", label="posterior"
-        )
-        ax.set_title(name, fontsize=9)
-        ax.set_yticks([])
-        ax.tick_params(labelsize=7)
-    # An explicit place: "best" searches the data and warns (an error in tests) when slow.
-    axes.flat[0].legend(fontsize=7, loc="upper right")
-    fig.suptitle(
-        f"Prior (grey) against posterior (blue), {block} parameters: a posterior as wide as "
-        "its prior was not learned from the data",
-        fontsize=10,
-    )
-    return fig
-
-
-def sensitivity_figure(tree: xr.DataTree) -> plt.Figure:
-    """Posterior intervals of the macro sensitivities, each block on its own scale."""
-    by_eq: dict[str, list[str]] = {}
-    for name in SENSITIVITIES:
-        by_eq.setdefault(_PARAMS[name].equation, []).append(name)
-    labels = {
-        "gL": "large-cap earnings growth",
-        "mL": "multiple (log P/E)",
-        "gS": "small-cap earnings growth",
-        "q": "small-cap relative multiple q",
-    }
-    fig, axes = plt.subplots(
-        len(by_eq),
-        1,
-        figsize=(9, 0.9 + sum(0.42 * len(v) + 0.5 for v in by_eq.values())),
-        layout="constrained",
-        height_ratios=[len(v) for v in by_eq.values()],
-        squeeze=False,
-    )
-    for ax, (eq, names) in zip(axes[:, 0], by_eq.items(), strict=True):
-        y = np.arange(len(names))[::-1]
-        for yi, name in zip(y, names, strict=True):
-            d = _draws(tree, name).ravel()
-            q05, q25, q50, q75, q95 = np.quantile(d, [0.05, 0.25, 0.5, 0.75, 0.95])
-            ax.plot([q05, q95], [yi, yi], color="C0", lw=1.2)
-            ax.plot([q25, q75], [yi, yi], color="C0", lw=3.5)
-            ax.plot(q50, yi, "o", color="white", mec="C0", ms=5)
-        ax.axvline(0, color="black", lw=0.8)
-        ax.set_yticks(
-            y, [f"{n}  ({_PARAMS[n].theory or 'no sign'} expected)" for n in names], fontsize=8
-        )
-        ax.set_title(
-            f"{labels.get(eq, eq)}: change per pp of the driver (log points per quarter)",
-            fontsize=9,
-            loc="left",
-        )
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(
-        "Macro sensitivities: median (dot), 50% (thick) and 90% (thin) posterior intervals",
-        fontsize=10,
-    )
-    return fig
-
-
-def ppc_figure(pred: Predictive) -> plt.Figure:
-    """Observed against replicated distributions of the two observed equity series."""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
-    for ax, rep, obs, title in (
-        (axes[0], pred.small_cap, pred.small_cap_obs, "Russell 2000 quarterly log price return"),
-        (axes[1], pred.large_cap_eps, pred.large_cap_eps_obs, "S&P 500 quarterly log EPS growth"),
+    post = tree["posterior"].to_dataset()
+    total = post.sizes["chain"] * post.sizes["draw"]
+    pick = np.linspace(0, total - 1, min(total, PPC_DRAWS)).astype(int)
+    thinned = post.stack(s=("chain", "draw")).isel(s=pick)
+    thinned = thinned.drop_vars(["s", "chain", "draw"]).rename(s="draw").expand_dims("chain")
+    model = build_model(data, cfg)
+    observed = {v.name for v in model.observed_RVs}
+    wanted = sorted({name for name, _, _ in PPC_SERIES if name in observed})
+    # PyMC warns that Potentials are ignored: the one Potential (the marginalised small-cap
+    # likelihood) shapes the posterior draws, which are given here; the series replicated
+    # are observed variables that do not depend on it, so the warning does not apply.
+    with model, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
+        quiet = logging.getLogger("pymc")
+        level = quiet.level
+        quiet.setLevel(logging.WARNING)
+        try:
+            pp = pm.sample_posterior_predictive(
+                thinned, var_names=wanted, progressbar=False, random_seed=seed
+            )["posterior_predictive"].to_dataset()
+        finally:
+            quiet.setLevel(level)
+    obs = tree["observed_data"].to_dataset() if "observed_data" in tree.children else None
+    rep_vars: dict[str, Any] = {}
+    obs_vars: dict[str, Any] = {}
+    for name, col, label in PPC_SERIES:
+        if name not in pp or obs is None or name not in obs:
+            continue
+        r, o = pp[name], obs[name]
+        if col is not None:
+            r, o = r.isel({r.dims[-1]: col}), o.isel({o.dims[-1]: col})
+        key = label
+        rep_vars[key] = (("chain", "draw", f"{key}_t"), r.values)
+        obs_vars[key] = ((f"{key}_t",), o.values)
+    # The one-step checks were replicated from the same chain-major stacked draws.
+    for key, rep, ob in (
+        ("rut_price_return", pred.small_cap, pred.small_cap_obs),
+        ("sp500_eps_growth_1step", pred.large_cap_eps, pred.large_cap_eps_obs),
     ):
-        obs = np.asarray(obs, np.float64)
-        rep = np.asarray(rep, np.float64)
-        lo, hi = np.quantile(np.concatenate([obs, rep[:200].ravel()]), [0.005, 0.995])
-        edges = np.linspace(lo, hi, 41)
-        for i, r in enumerate(rep[: min(100, len(rep))]):
-            ax.hist(
-                r,
-                bins=edges,
-                density=True,
-                histtype="step",
-                color="C0",
-                alpha=0.08,
-                label="replicated (posterior predictive)" if i == 0 else None,
-            )
-        ax.hist(
-            obs, bins=edges, density=True, histtype="step", color="black", lw=1.8, label="observed"
-        )
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("log change per quarter")
-        ax.set_ylabel("density")
-        ax.legend(fontsize=8, loc="upper right")
-    fig.suptitle(
-        "Posterior predictive check: one-step-ahead replicated series against the observed",
-        fontsize=10,
+        rep_vars[key] = (("chain", "draw", f"{key}_t"), np.asarray(rep)[pick][None])
+        obs_vars[key] = ((f"{key}_t",), np.asarray(ob))
+    return xr.Dataset(rep_vars), xr.Dataset(obs_vars)
+
+
+def plot_tree(
+    tree: xr.DataTree, data: ModelData, cfg: ModelConfig, pred: Predictive, seed: int = 0
+) -> xr.DataTree:
+    """Return the DataTree every arviz-plots figure reads.
+
+    Groups: ``posterior`` and ``sample_stats`` of the fit, ``prior`` (2,000 draws of every
+    parameter's prior, one chain), ``posterior_predictive`` and ``observed_data`` (one
+    variable per observed series: the model's own likelihood terms replicated with
+    :func:`pymc.sample_posterior_predictive` on thinned draws, and the small-cap return
+    and S&P 500 EPS growth one step ahead from :func:`rutsim.model._checks.predictive`).
+    """
+    post = tree["posterior"].to_dataset()
+    names = [p.name for p in REGISTRY if p.name in post]
+    prior = prior_draws(cfg, 2000, seed)
+    prior_ds = xr.Dataset(
+        {k: (("chain", "draw"), np.asarray(prior[k])[None]) for k in names if k in prior}
     )
-    return fig
+    rep, obs = _predictive(tree, data, cfg, pred, seed)
+    return xr.DataTree.from_dict(
+        {
+            "posterior": post[names],
+            "sample_stats": tree["sample_stats"].to_dataset()[["energy", "diverging"]],
+            "prior": prior_ds,
+            "posterior_predictive": rep,
+            "observed_data": obs,
+        }
+    )
 
 
-def _save(fig: plt.Figure, path: Path) -> None:
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
+def _forest_groups(post: xr.Dataset) -> dict[str, list[str]]:
+    """Sensitivities by equation, split where magnitudes differ tenfold (readable panels)."""
+    groups: dict[str, list[str]] = {}
+    for name in SENSITIVITIES:
+        if name not in post:
+            continue
+        eq = _PARAMS[name].equation
+        scale = float(np.abs(post[name]).median())
+        big = scale > 0.1
+        groups.setdefault(f"{eq}{'_loadings' if big else ''}", []).append(name)
+    return groups
+
+
+def figures(tree: xr.DataTree, backend: str = "matplotlib") -> Iterator[tuple[str, Any]]:
+    """Draw the arviz-plots figures of :func:`plot_tree`'s tree, one (name, collection) at a time.
+
+    A generator, so that a caller saves and closes each figure before the next is drawn.
+    """
+    post = tree["posterior"].to_dataset()
+    mpl = backend == "matplotlib"
+
+    def size(width: float, height: float) -> dict[str, Any]:
+        # matplotlib: a size that fits the panels, and a layout that keeps titles clear.
+        return (
+            {"figure_kwargs": {"figsize": (width, height), "layout": "constrained"}} if mpl else {}
+        )
+
+    for block, names in BLOCKS.items():
+        present = [n for n in names if n in post]
+        if not present:
+            continue
+        grid = size(12, 2.4 * -(-len(present) // 4) + 0.4)
+        yield f"trace_{block}", azp.plot_trace_dist(tree, var_names=present, backend=backend)
+        yield f"rank_{block}", azp.plot_rank(tree, var_names=present, backend=backend, **grid)
+        yield (
+            f"prior_posterior_{block}",
+            azp.plot_prior_posterior(tree, var_names=present, backend=backend, **grid),
+        )
+    for group, names in _forest_groups(post).items():
+        yield (
+            f"forest_{group}",
+            azp.plot_forest(
+                tree,
+                var_names=names,
+                combined=True,
+                backend=backend,
+                **size(9, 0.5 * len(names) + 1),
+            ),
+        )
+    pair = [n for n in PAIR if n in post]
+    if len(pair) >= 2:
+        yield "pair_q", azp.plot_pair(tree, var_names=pair, backend=backend)
+    yield "energy", azp.plot_energy(tree, threshold=BFMI_WARN, backend=backend)
+    yield "ppc", azp.plot_ppc_dist(tree, backend=backend, col_wrap=3, **size(12, 14))
 
 
 def make_plots(
-    tree: xr.DataTree, folder: Path, data: ModelData, cfg: ModelConfig, pred: Predictive
+    tree: xr.DataTree,
+    folder: Path,
+    data: ModelData,
+    cfg: ModelConfig,
+    pred: Predictive,
+    seed: int = 0,
 ) -> list[Path]:
     """Write every posterior figure into ``folder`` and return their paths."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    prior = prior_draws(cfg, 2000, 0)
-    figures = {}
-    for block, names in BLOCKS.items():
-        figures[f"trace_rank_{block}"] = trace_rank_figure(tree, names, block.replace("_", " "))
-        figures[f"prior_posterior_{block}"] = prior_posterior_figure(
-            tree, prior, names, block.replace("_", " ")
-        )
-    figures["forest_sensitivities"] = sensitivity_figure(tree)
-    figures["ppc"] = ppc_figure(pred)
-    figures["decomposition"] = decomposition_figure(tree, data, cfg)
     out = []
-    for name, fig in figures.items():
-        _save(fig, folder / f"{name}.png")
+    for name, pc in figures(plot_tree(tree, data, cfg, pred, seed)):
+        pc.savefig(folder / f"{name}.png", dpi=72)
+        plt.close("all")
         out.append(folder / f"{name}.png")
+    fig = decomposition_figure(tree, data, cfg)
+    fig.savefig(folder / "decomposition.png", dpi=90)
+    plt.close(fig)
+    out.append(folder / "decomposition.png")
     return out
 
 
@@ -247,7 +247,13 @@ def decomposition_figure(tree: xr.DataTree, data: ModelData, cfg: ModelConfig) -
     axes[0].legend(loc="upper left")
     for ax, name, label, transform in (
         (axes[1], "eS", "small-cap smoothed EPS, index points (model output)", np.exp),
-        (axes[2], "mS_ttm", "small-cap trailing P/E (model output)", np.exp),
+        (
+            axes[2],
+            "mS_ttm",
+            "small-cap trailing P/E: price / last 4 quarters' EPS (model output; the run's "
+            "fan charts show price / 12-quarter average EPS)",
+            np.exp,
+        ),
     ):
         vals = post[name].stack(sample=("chain", "draw")).transpose("sample", ...).to_numpy()
         q05, q25, q50, q75, q95 = transform(

@@ -37,7 +37,7 @@ def redraw_plots(folder: Path) -> tuple[Path, list[Path]]:
     pred = predictive(theta, q, data, cfg.sampler.seed)
     target = fitted.path / REDRAWN
     with tempfile.TemporaryDirectory(dir=fitted.path) as tmp:
-        paths = make_plots(fitted.posterior, Path(tmp), data, cfg.model, pred)
+        paths = make_plots(fitted.posterior, Path(tmp), data, cfg.model, pred, cfg.sampler.seed)
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(tmp, target)
     return target, [target / p.name for p in paths]

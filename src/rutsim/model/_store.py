@@ -86,6 +86,8 @@ def _integrity(manifest: Manifest) -> str:
     for key in ("posterior_hash", "model_code_hash"):
         if not record[key]:
             del record[key]  # models sealed before the field existed stay valid
+    if not record["diagnostics"].get("bfmi"):
+        record["diagnostics"].pop("bfmi", None)  # likewise for BFMI
     return sha256_json(record)
 
 

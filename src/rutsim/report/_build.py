@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from rutsim.config import OutputConfig, validate_model
+from rutsim.config import FrozenModel, OutputConfig, PortfolioConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.fileio import atomic_dir, atomic_write_bytes, atomic_write_text
 from rutsim.fslock import clear_stale
@@ -27,6 +27,7 @@ from rutsim.report._figures import (
 )
 from rutsim.report._history import load_history
 from rutsim.report._html import ModelInfo, relative, render_html
+from rutsim.report._position import position_horizons, position_summary
 from rutsim.report._summary import headline_horizons, summary_json
 from rutsim.risk import BLEND
 from rutsim.runs import RunData, load_run, record_report_files, resolve_weights, run_metrics
@@ -52,6 +53,8 @@ class ReportFiles(NamedTuple):
     report_html: Path | None
     table: pd.DataFrame
     horizons: tuple[int, ...]
+    portfolio: PortfolioConfig = PortfolioConfig()
+    position_horizons: tuple[int, ...] = ()
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -64,16 +67,26 @@ def _slug(name: str, taken: set[str]) -> str:
     return slug
 
 
-def output_config(run: RunData) -> OutputConfig:
-    """Return the ``[outputs]`` section of the run's saved ``config.toml`` (defaults if absent)."""
+def _saved_section[S: FrozenModel](run: RunData, key: str, model: type[S]) -> S:
+    """Return one section of the run's saved ``config.toml`` (defaults if absent)."""
     if not run.config_toml:
-        return OutputConfig()
+        return model()
     source = str(run.folder / "config.toml") if run.folder else "config.toml"
     try:
-        section = tomllib.loads(run.config_toml).get("outputs", {})
+        section = tomllib.loads(run.config_toml).get(key, {})
     except tomllib.TOMLDecodeError as exc:
         raise RunOutputError(f"{source}: not valid TOML ({exc}). To fix: rerun the run.") from None
-    return validate_model(OutputConfig, section, f"{source} [outputs]")
+    return validate_model(model, section, f"{source} [{key}]")
+
+
+def output_config(run: RunData) -> OutputConfig:
+    """Return the ``[outputs]`` section of the run's saved ``config.toml`` (defaults if absent)."""
+    return _saved_section(run, "outputs", OutputConfig)
+
+
+def portfolio_config(run: RunData) -> PortfolioConfig:
+    """Return the ``[portfolio]`` section of the run's saved ``config.toml``."""
+    return _saved_section(run, "portfolio", PortfolioConfig)
 
 
 def _model_folder(run: RunData, models_dir: Path) -> Path | None:
@@ -91,10 +104,14 @@ def _model_folder(run: RunData, models_dir: Path) -> Path | None:
 #: Captions of the model's own figures, by file-name prefix.
 MODEL_FIGURES: dict[str, str] = {
     "trace_": "Traces and marginal posteriors",
-    "trace_rank_": "Traces and marginal posteriors",
+    "trace_rank_": "Traces and rank histograms",
+    "rank_": "Rank plots (flat within the band = chains agree)",
     "prior_posterior_": "Prior against posterior",
+    "forest_": "Macro sensitivities, posterior intervals (forest)",
     "forest_sensitivities": "Macro sensitivities of earnings, multiple and q (posterior intervals)",
-    "ppc": "Posterior predictive check of the observed series",
+    "pair_q": "Joint posterior of the weakly identified q parameters (pair plot)",
+    "energy": "Energy: marginal against transition, with BFMI per chain",
+    "ppc": "Posterior predictive check of every observed series",
     "decomposition": "Small-cap earnings x multiple split (model output)",
 }
 
@@ -108,18 +125,38 @@ def model_figure_caption(stem: str) -> str:
     return stem.replace("_", " ")
 
 
-def _model_info(folder: Path | None, run_folder: Path, root: Path) -> ModelInfo | None:
+#: Where a run folder keeps its copies of the model's figures (the report links them).
+MODEL_FIGURES_DIR = Path("figures") / "model"
+
+
+def _copy_model_figures(folder: Path | None, run_folder: Path) -> list[Path]:
+    """Copy (hard-link when possible) the model's figures into the run folder.
+
+    The report then links only files inside its own folder, so it works when the folder
+    is moved, zipped or sent on its own.
+    """
+    if folder is None:
+        return []
+    out = []
+    for png in sorted((folder / "plots").glob("*.png")):
+        target = run_folder / MODEL_FIGURES_DIR / png.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(png, target)
+        out.append(target)
+    return out
+
+
+def _model_info(folder: Path | None, copies: Sequence[Path], shown_as: str) -> ModelInfo | None:
     if folder is None:
         return None
     man = folder / "manifest.json"
     ident = folder / "identification.csv"
     effects = folder / "effects.csv"
     plots = tuple(
-        (model_figure_caption(p.stem), os.path.relpath(p.resolve(), run_folder.resolve()))
-        for p in sorted((folder / "plots").glob("*.png"))
+        (model_figure_caption(p.stem), (MODEL_FIGURES_DIR / p.name).as_posix()) for p in copies
     )
     return ModelInfo(
-        folder=relative(folder.resolve(), root),
+        folder=shown_as,
         manifest_json=man.read_text(encoding="utf-8") if man.is_file() else "",
         identification=pd.read_csv(ident) if ident.is_file() else None,
         effects=pd.read_csv(effects) if effects.is_file() else None,
@@ -135,6 +172,7 @@ def write_report_files(
     horizons: Sequence[int] | None = None,
     figures: bool = True,
     report: bool = True,
+    portfolio: PortfolioConfig | None = None,
 ) -> ReportFiles:
     """Write metrics, summary, figures and the HTML report of ``run`` into ``folder``.
 
@@ -155,19 +193,24 @@ def write_report_files(
         config's ``[outputs].headline_horizons``.
     figures, report : bool
         Whether to write ``figures/*.png`` and ``report.html``.
+    portfolio : PortfolioConfig, optional
+        The position stated in currency; defaults to the config's ``[portfolio]``.
     """
     folder = Path(folder)
     cfg = output_config(run)
     w = resolve_weights(run, weights)
     announce("computing the metrics table (pooled over every path, and per posterior draw)")
-    table = run_metrics(run, w)
+    position = portfolio or portfolio_config(run)
+    table = run_metrics(run, w, position)
     n_h = run.simulation.sizes["horizon"]
     hs = headline_horizons(horizons or cfg.headline_horizons, n_h)
+    pos_h = position_horizons(position, hs, n_h) if position.notional is not None else []
+    pos_summary = position_summary(table, position, pos_h) if pos_h else None
     parquet, csv, summ = folder / "metrics.parquet", folder / "metrics.csv", folder / "summary.json"
     atomic_write_bytes(parquet, table.to_parquet(index=False))
     # Default float repr: the shortest text that reads back to the same double.
     atomic_write_text(csv, table.to_csv(index=False))
-    atomic_write_text(summ, summary_json(run, table, w, hs))
+    atomic_write_text(summ, summary_json(run, table, w, hs, pos_summary))
     pngs: dict[str, tuple[str, bytes]] = {}
     root = folder.resolve().parent.parent
     if figures or report:
@@ -181,12 +224,20 @@ def write_report_files(
     html_path = None
     if report:
         announce("writing report.html")
-        model = _model_info(_model_folder(run, cfg.models_dir), folder, root)
+        model_folder = _model_folder(run, cfg.models_dir)
+        copies = _copy_model_figures(model_folder, folder)
+        written += copies
+        # The manifest's model_dir is relative to the project (older runs: absolute).
+        shown_as = relative(run.manifest.model_dir, root) if run.manifest.model_dir else ""
+        model = _model_info(model_folder, copies, shown_as or f"models/{run.manifest.model_id}")
         html_path = folder / "report.html"
-        atomic_write_text(html_path, render_html(run, table, w, hs, pngs, model, root))
+        page = render_html(run, table, w, hs, pngs, model, root, (position, pos_h))
+        atomic_write_text(html_path, page)
     report_paths = [parquet, csv, summ, *written, *([html_path] if html_path else [])]
     record_report_files(folder, report_paths)
-    return ReportFiles(parquet, csv, summ, tuple(written), html_path, table, tuple(hs))
+    return ReportFiles(
+        parquet, csv, summ, tuple(written), html_path, table, tuple(hs), position, tuple(pos_h)
+    )
 
 
 def _figures(
@@ -238,6 +289,7 @@ def build_report(
     *,
     overwrite_report: bool = False,
     weights: Mapping[str, float] | None = None,
+    position: Mapping[str, object] | None = None,
 ) -> ReportFiles:
     """Rebuild every report file of a saved run without simulating again.
 
@@ -254,6 +306,9 @@ def build_report(
         error (results are never overwritten silently).
     weights : mapping, optional
         Blend weights overriding the manifest's.
+    position : mapping, optional
+        Keys of ``[portfolio]`` changed for this report (``rutsim report --notional``),
+        validated like the config; the position is recorded in summary.json.
 
     Returns
     -------
@@ -266,6 +321,12 @@ def build_report(
     announce(f"loading {run_folder}")
     # The report files are rebuilt from the simulation files, which must be intact.
     run = load_run(run_folder, verify_report=False)
+    portfolio = None
+    if position:
+        saved = portfolio_config(run).model_dump(mode="json")
+        portfolio = validate_model(
+            PortfolioConfig, saved | dict(position), "the position options [portfolio]"
+        )
     existing = [n for n in REPORT_ENTRIES if (run_folder / n).exists()]
     if existing and not overwrite_report:
         raise RunOutputError(
@@ -280,7 +341,7 @@ def build_report(
                 shutil.copytree(entry, tmp / entry.name, copy_function=_link_or_copy)
             else:
                 _link_or_copy(entry, tmp / entry.name)
-        files = write_report_files(run, tmp, weights=weights)
+        files = write_report_files(run, tmp, weights=weights, portfolio=portfolio)
 
     def moved(p: Path) -> Path:
         return run_folder / p.relative_to(tmp)
@@ -293,6 +354,8 @@ def build_report(
         None if files.report_html is None else moved(files.report_html),
         files.table,
         files.horizons,
+        files.portfolio,
+        files.position_horizons,
     )
 
 

@@ -114,7 +114,7 @@ def distribution_chart(
     edges = 100 * np.expm1(log_edges)
     widths = np.diff(edges)
     first, last = first // per_bar, min(len(widths), last // per_bar + 1)
-    fig = Figure(figsize=(10, 1.15 + 1.25 * len(entities)), layout="constrained")
+    fig = Figure(figsize=(10, 1.15 + 1.45 * len(entities)), layout="constrained")
     axes = fig.subplots(len(entities), 1, sharex=True, squeeze=False)[:, 0]
     for ax, e in zip(axes, entities, strict=True):
         dens = mass[e] / widths
@@ -125,23 +125,15 @@ def distribution_chart(
         ax.axvline(0, color="grey", lw=0.8)
         ax.axvline(med, color="black", lw=1.4)
         ax.axvline(-var, color="#b2182b", lw=1.6, ls="--")
-        ax.text(
-            0.005,
-            0.92,
+        # Labels above each panel (axes titles), clear of the histogram.
+        ax.set_title(
             f"{e}" + ("" if e == BLEND else f" (weight {weights[e]:.0%})"),
-            transform=ax.transAxes,
-            va="top",
+            loc="left",
+            fontsize=9.5,
             fontweight="bold",
+            pad=3,
         )
-        ax.text(
-            0.995,
-            0.92,
-            f"median {med:+.1f}%   VaR 95 {var:.1f}% loss",
-            transform=ax.transAxes,
-            va="top",
-            ha="right",
-            fontsize=9,
-        )
+        ax.set_title(f"median {med:+.1f}%   VaR 95 {var:.1f}% loss", loc="right", fontsize=9, pad=3)
         ax.set_yticks([])
         ax.set_ylabel("density", fontsize=8)
         ax.grid(alpha=0.25, axis="x")
@@ -208,7 +200,12 @@ def fan_panels(run: RunData, scenario: str, history: History | None) -> list[tup
     spread_name = history.spread_label if history is not None else "spread"
     panels = [
         ("Russell 2000 total-return index", "index, last observed = 100", index, h.get("index")),
-        ("Implied small-cap P/E (model output)", "price / smoothed earnings", pe, None),
+        (
+            "Small-cap P/E on smoothed earnings (model output)",
+            "price / 12-quarter average EPS (not trailing)",
+            pe,
+            None,
+        ),
         (
             "Small-cap smoothed earnings (model output)",
             "index, last observed = 100",

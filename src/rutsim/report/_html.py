@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from rutsim.config import PortfolioConfig
 from rutsim.report._compare import (
     COMPARED,
     DRIVER_PARTS,
@@ -28,8 +29,9 @@ from rutsim.report._compare import (
     driver_reason,
     scenario_differences,
 )
-from rutsim.report._summary import HEADLINE_METRICS
-from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, quantile
+from rutsim.report._position import position_headline, position_html
+from rutsim.report._summary import HEADLINE_METRICS, table_row
+from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, FEW_TAIL_PATHS, quantile
 from rutsim.runs import RunData
 
 _CSS = """
@@ -46,6 +48,7 @@ th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;white-space:nowrap}
 th{background:#f0f0f0}td.l,th.l{text-align:left}td.w{white-space:normal;min-width:14em}
 tr.blend td{font-weight:600;background:#fafafa}
 .ci{color:#666;font-size:0.85em}
+.flag{color:#a40;font-size:0.8em;font-weight:600}
 .q{margin:0.2em 0 0.4em;padding-left:1.2em}.q li{margin:0.1em 0}
 figure{margin:0.6em 0}img{max-width:100%;height:auto;border:1px solid #ddd}
 figcaption{font-size:0.85em;color:#444}
@@ -231,7 +234,7 @@ def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
         ("slope", "slope, pp"),
         ("spread", "spread, pp"),
         ("real_yield", "real 10y yield, pp"),
-        ("log_multiple", "implied P/E"),
+        ("log_multiple", "P/E on smoothed EPS"),
     )
     head = "".join(f"<th>{escape(quarters[h - 1])}</th>" for h in horizons)
     n_h = sim.sizes["horizon"]
@@ -263,11 +266,14 @@ def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
     return (
         "<p>Median simulated path at each headline horizon (a pinned variable follows its "
         "scenario; the others are simulated by the model given the pinned ones; the P/E is "
-        "the model's implied small-cap price over smoothed earnings). <b>Versus priced "
-        "in</b>: the fed funds path markets priced in at the data end (from the 2-year and "
-        "3-month Treasury yields, docs/model.md) and each scenario's distance from it; a "
-        "pinned path's move beyond what was priced in (and beyond the Fed's reaction to "
-        "the scenario's unemployment path) is what the model reads as a policy surprise. "
+        "rutsim's one valuation measure, the small-cap price over smoothed (12-quarter "
+        "average) earnings, which runs above the trailing P/E of the model's decomposition "
+        "figure, price over the last 4 quarters' earnings, when earnings are growing). "
+        "<b>Versus priced in</b>: the fed funds path markets priced in at the data end "
+        "(from the 2-year and 3-month Treasury yields, docs/model.md) and each scenario's "
+        "distance from it; a pinned path's move beyond what was priced in (and beyond the "
+        "Fed's reaction to the scenario's unemployment path) is what the model reads as a "
+        "policy surprise. "
         "The fan charts draw the same path as a dashed line.</p>"
         "<div class='wrap'><table><tr><th class='l'>scenario</th><th class='l'>variable</th>"
         f"{head}</tr>" + "".join(rows) + "</table></div>"
@@ -330,14 +336,51 @@ def _metric_rows(
             if np.isnan(v["pooled"]):
                 cells.append("<td>n/a</td>")
                 continue
+            thin = _flagged(table, e, h, m)
             cells.append(
-                f"<td>{_pct(v['pooled'])}<br><span class='ci'>[{_pct(v['draw_q05'])}, "
-                f"{_pct(v['draw_q95'])}]</span></td>"
+                f"<td>{_pct(v['pooled'])}{_THIN if thin else ''}<br><span class='ci'>"
+                + (
+                    "per-draw band not shown"
+                    if thin
+                    else f"[{_pct(v['draw_q05'])}, {_pct(v['draw_q95'])}]"
+                )
+                + "</span></td>"
             )
         rows.append(f"<tr><td class='l'>{escape(label)}</td>{''.join(cells)}</tr>")
     return (
         f"<h3>{escape(_years(h))}</h3><div class='wrap'><table><tr><th class='l'>metric</th>"
         f"{head}</tr>" + "".join(rows) + "</table></div>"
+    )
+
+
+_THIN = " <span class='flag' title='fewer than 10 paths per draw in the tail'>thin tail</span>"
+
+
+def _flagged(table: pd.DataFrame, entity: str, h: int, metric: str) -> bool:
+    row = table_row(table, entity, h, metric)
+    return row is not None and row.flag == FEW_TAIL_PATHS
+
+
+def _monte_carlo_note(table: pd.DataFrame) -> str:
+    """One paragraph on Monte Carlo noise: what the intervals hold, and the thin tails."""
+    pooled = table[(table.statistic == "pooled") & table.metric.isin(list(HEADLINE_METRICS))]
+    se = pooled.mc_se.dropna()
+    worst = f" (at most {100 * se.max():.2f} points here)" if len(se) else ""
+    thin = sorted(set(pooled.metric[pooled.flag == FEW_TAIL_PATHS]))
+    named = ", ".join(HEADLINE_METRICS.get(m, m) for m in thin)
+    return (
+        "<p class='note'><b>Monte Carlo noise.</b> The intervals are posterior (parameter) "
+        "uncertainty with the path-sampling noise of each draw's value taken out; the "
+        "pooled values carry their own Monte Carlo standard error, in "
+        f"<code>metrics.parquet</code> (<code>mc_se</code>){worst}. "
+        + (
+            f"Marked <i>thin tail</i>: {escape(named)}, whose value per posterior draw "
+            "rests on fewer than 10 paths, so their per-draw bands would be mostly noise "
+            "and are not shown; the pooled value, over every path, is not affected."
+            if thin
+            else "No metric shown rests on fewer than 10 paths per draw in its tail."
+        )
+        + "</p>"
     )
 
 
@@ -395,8 +438,8 @@ def _model_section(model: ModelInfo | None) -> str:
             f"<li><a href='{escape(href)}'>{escape(cap)}</a></li>" for cap, href in model.plots
         )
         parts.append(
-            "<h3>The model's figures</h3><p class='note'>Saved once with the model (not "
-            f"copied into every run):</p><ul>{links}</ul>"
+            "<h3>The model's figures</h3><p class='note'>Copies of the model folder's "
+            f"figures, kept in this run's <code>figures/model/</code>:</p><ul>{links}</ul>"
         )
     if model.manifest_json:
         parts.append(
@@ -459,6 +502,7 @@ def render_html(
     figures: Mapping[str, tuple[str, bytes]],
     model: ModelInfo | None,
     root: Path | None = None,
+    position: tuple[PortfolioConfig, Sequence[int]] | None = None,
 ) -> str:
     """Render the whole report as one HTML string.
 
@@ -469,6 +513,8 @@ def render_html(
         ``attribution``, ``fan_<scenario>``, ``var_cvar``, ``risk_by_horizon``.
     root : Path, optional
         The project root: paths inside it are shown relative to it.
+    position : (PortfolioConfig, horizons), optional
+        A position and the horizons of its section (none when the horizons are empty).
     """
     entities = [*run.scenarios, BLEND]
     man = run.manifest
@@ -500,7 +546,9 @@ def render_html(
         f"&times; {sizes.paths_per_draw:,} paths &times; {sizes.horizon} quarters &middot; "
         f"seed {escape(man.seed)} &middot; {escape(man.created_utc)}</p>",
         "<nav><a href='#answer'>Answer</a><a href='#why'>Why</a>"
-        "<a href='#versus'>Versus base</a><a href='#risk'>Risk detail</a>"
+        "<a href='#versus'>Versus base</a>"
+        + ("<a href='#position'>Position</a>" if position and position[1] else "")
+        + "<a href='#risk'>Risk detail</a>"
         "<a href='#model'>Model &amp; provenance</a></nav>",
         "<section id='answer'>",
         _question(run, weights),
@@ -510,6 +558,7 @@ def render_html(
         "P(loss) is the probability of any loss; VaR 95 is the loss exceeded in 5% of "
         "outcomes.</p>",
         headline_table(table, entities, answer_h, weights),
+        position_headline(table, position[0], position[1]) if position and position[1] else "",
         fig(dist[0], "distribution") if dist else "",
         "</section>",
         "<section id='why'><h2>Why</h2>",
@@ -524,12 +573,20 @@ def render_html(
         "<section id='versus'><h2>Versus base</h2>",
         comparison_section(run, table, answer_h),
         "</section>",
+        (
+            "<section id='position'><h2>Position</h2>"
+            + position_html(table, position[0], position[1])
+            + "</section>"
+            if position and position[1]
+            else ""
+        ),
         "<section id='risk'><h2>Risk detail</h2>",
         "<p>Each cell: the pooled value over every path, and below it the 90% credible "
         "interval of the same metric across posterior draws (the parameter uncertainty "
         "about it). Returns are simple; losses, VaR and CVaR are positive numbers. The "
         "attribution is in log terms, where its parts add up (its total is the mean log "
         "return, below the mean simple return by Jensen's inequality).</p>",
+        _monte_carlo_note(table),
         *(fig(k) for k in dist[1:]),
         fig("var_cvar"),
         fig("risk_by_horizon"),

@@ -29,17 +29,25 @@ HEADLINE_METRICS: dict[str, str] = {
 }
 
 
-def table_value(
+def table_row(
     table: pd.DataFrame, entity: str, horizon: int, metric: str, statistic: str = "pooled"
-) -> float:
-    """One cell of the long metrics table (NaN when the table lacks it)."""
+) -> pd.Series | None:
+    """One row of the long metrics table (value, mc_se, flag, ...), or None."""
     sel = table[
         (table.scenario == entity)
         & (table.horizon == horizon)
         & (table.metric == metric)
         & (table.statistic == statistic)
     ]
-    return float(sel.value.iloc[0]) if len(sel) else float("nan")
+    return None if sel.empty else sel.iloc[0]
+
+
+def table_value(
+    table: pd.DataFrame, entity: str, horizon: int, metric: str, statistic: str = "pooled"
+) -> float:
+    """One cell of the long metrics table (NaN when the table lacks it)."""
+    row = table_row(table, entity, horizon, metric, statistic)
+    return float("nan") if row is None else float(row.value)
 
 
 def headline_horizons(requested: Sequence[int], n_horizon: int) -> list[int]:
@@ -70,15 +78,17 @@ def summary_json(
     table: pd.DataFrame,
     weights: Mapping[str, float],
     horizons: Sequence[int],
+    position: Mapping[str, object] | None = None,
 ) -> str:
     """Render ``summary.json``.
 
     Structure: run provenance, the conventions, blend weights, and for each scenario and
     the blend ``horizons -> metric -> statistic -> value`` (decimals; null where not
-    defined, e.g. large caps not simulated).
+    defined, e.g. large caps not simulated). With a position, ``position`` holds its
+    definition and figures in currency (:func:`rutsim.report._position.position_summary`).
     """
     described = {e.name: e.description for e in run.manifest.scenarios}
-    doc = {
+    doc: dict[str, object] = {
         "run_id": run.manifest.run_id,
         "model_id": run.manifest.model_id,
         "data_hash": run.manifest.data_hash,
@@ -122,4 +132,6 @@ def summary_json(
         },
         BLEND: {"horizons": _entity_block(table, BLEND, horizons)},
     }
+    if position is not None:
+        doc["position"] = dict(position)
     return json.dumps(doc, indent=2, allow_nan=False)

@@ -36,6 +36,7 @@ from rutsim.risk._metrics import (
     compute_metrics,
     summarise_draws,
 )
+from rutsim.risk._noise import FEW_TAIL_PATHS, quantile_se
 from rutsim.risk._pooled import (
     DRAWDOWN_BIN_WIDTH,
     DRAWDOWN_SUMS,
@@ -44,13 +45,22 @@ from rutsim.risk._pooled import (
     RETURN_SUMS,
     bin_paths,
     drawdown_bin_centres,
+    mix_bins,
     return_bin_centres,
+)
+from rutsim.risk._position import (
+    POSITION_DRAWDOWN_QUANTILES,
+    compute_position_metrics,
+    loss_metric,
+    metric_unit,
+    position_metric_names,
 )
 from rutsim.risk._reducer import METRIC_DESCRIPTIONS, draw_metrics, path_metrics
 from rutsim.risk._run import RunReducer, check_finite
 
 __all__ = [
     "BLEND",
+    "FEW_TAIL_PATHS",
     "BLEND_WEIGHTS_ATTR",
     "DRAWDOWN_BIN_WIDTH",
     "DRAWDOWN_SUMS",
@@ -59,6 +69,7 @@ __all__ = [
     "RETURN_SUMS",
     "RunReducer",
     "bin_paths",
+    "mix_bins",
     "check_finite",
     "drawdown_bin_centres",
     "return_bin_centres",
@@ -76,6 +87,11 @@ __all__ = [
     "attribute_mean",
     "attribute_tail",
     "compute_metrics",
+    "compute_position_metrics",
+    "loss_metric",
+    "metric_unit",
+    "position_metric_names",
+    "POSITION_DRAWDOWN_QUANTILES",
     "conditional_value_at_risk",
     "cumulative_simple_return",
     "draw_metrics",
@@ -84,6 +100,7 @@ __all__ = [
     "path_metrics",
     "probability_below",
     "quantile",
+    "quantile_se",
     "summarise_draws",
     "tail_weights",
     "value_at_risk",

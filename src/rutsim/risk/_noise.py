@@ -113,7 +113,7 @@ def _hall_sheather(p: float, n: float) -> float:
     return float(min(h, 0.9 * min(p, 1 - p)))
 
 
-def _quantile_se(atoms: FloatArray, weights: FloatArray, p: float, n: FloatArray) -> FloatArray:
+def quantile_se(atoms: FloatArray, weights: FloatArray, p: float, n: FloatArray) -> FloatArray:
     """``sqrt(p(1-p)/n) / f(q)`` with ``1/f`` from quantiles at ``p -/+ h`` (per row)."""
     s = sort_sample(atoms, weights=weights)
     out = np.empty(atoms.shape[:-1])
@@ -123,6 +123,17 @@ def _quantile_se(atoms: FloatArray, weights: FloatArray, p: float, n: FloatArray
         lo, hi = sorted_quantile(row, (p - h, p + h))
         out[idx] = np.sqrt(p * (1 - p) / n[idx]) * (hi - lo) / (2 * h)
     return out
+
+
+def cvar_se(
+    losses: FloatArray, weights: FloatArray, var: FloatArray, level: float, n: FloatArray
+) -> FloatArray:
+    """``sd((L - VaR)^+) / ((1 - level) sqrt(n))`` per row of weighted ``losses``."""
+    w = weights / weights.sum(axis=-1, keepdims=True)
+    excess = np.maximum(losses - var[..., None], 0.0)
+    e_mean = (w * excess).sum(axis=-1, keepdims=True)
+    e_sd = np.sqrt((w * (excess - e_mean) ** 2).sum(axis=-1))
+    return e_sd / ((1 - level) * np.sqrt(n))
 
 
 def pooled_mc_se(
@@ -166,16 +177,13 @@ def pooled_mc_se(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["return_sd"] = np.sqrt(np.maximum(m4 - sd**4, 0.0) / (4 * sd**2 * n))
     for q, name in [(0.5, "return_median"), *((q, f"return_q{pct(q)}") for q in QUANTILES)]:
-        out[name] = _quantile_se(ret_atoms, counts, q, n)
+        out[name] = quantile_se(ret_atoms, counts, q, n)
     for lv in LEVELS:
-        out[f"var_{pct(lv)}"] = _quantile_se(-ret_atoms, counts, lv, n)
-        excess = np.maximum(-ret_atoms - pooled[f"var_{pct(lv)}"][..., None], 0.0)
-        e_mean = (w * excess).sum(axis=-1, keepdims=True)
-        e_sd = np.sqrt((w * (excess - e_mean) ** 2).sum(axis=-1))
-        out[f"cvar_{pct(lv)}"] = e_sd / ((1 - lv) * np.sqrt(n))
+        out[f"var_{pct(lv)}"] = quantile_se(-ret_atoms, counts, lv, n)
+        out[f"cvar_{pct(lv)}"] = cvar_se(-ret_atoms, counts, pooled[f"var_{pct(lv)}"], lv, n)
     n_dd = np.broadcast_to(n_eff[:, None], dd_atoms.shape[:-1])
     for q in DRAWDOWN_QUANTILES:
-        out[f"max_drawdown_q{pct(q)}"] = _quantile_se(dd_atoms, dd_counts, q, n_dd)
+        out[f"max_drawdown_q{pct(q)}"] = quantile_se(dd_atoms, dd_counts, q, n_dd)
     for name in names:
         if name in out:
             continue

@@ -38,6 +38,7 @@ from rutsim.runs._manifest import (
     make_run_id,
     utc_stamp,
 )
+from rutsim.runs._rates import CACHE_ENV, FIRST_CHUNK, SIMULATE_RATE, cache_dir, remember
 from rutsim.runs._read import (
     MACRO_VARS,
     RunData,
@@ -50,6 +51,11 @@ from rutsim.runs._write import config_to_toml, manifest_json, record_report_file
 from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
 
 __all__ = [
+    "CACHE_ENV",
+    "FIRST_CHUNK",
+    "SIMULATE_RATE",
+    "cache_dir",
+    "remember",
     "CONFIG_FILE",
     "DRAW_METRICS_FILE",
     "DRIVERS_FILE",

@@ -15,6 +15,7 @@ from pathlib import Path
 from rutsim.config import SimulationConfig
 from rutsim.errors import ConfigError
 from rutsim.fileio import check_free_space
+from rutsim.runs._rates import FIRST_CHUNK, FIRST_CHUNK_GUESS, SIMULATE_RATE, measured
 
 __all__ = ["RunBudget", "check_budget", "estimate_budget"]
 
@@ -56,6 +57,26 @@ class RunBudget:
     path_steps: int
     kept_bytes: int = 0
     streams: bool = False
+    measured: bool = False
+    compile_seconds: float = FIRST_CHUNK_GUESS
+
+    def describe_time(self) -> str:
+        """Say how long simulating takes and where the figure comes from."""
+        if self.measured:
+            return (
+                f"about {_duration(self.seconds)} at the rate this machine measured in its "
+                f"last run, plus about {_duration(self.compile_seconds)} compiling"
+            )
+        return (
+            f"about {_duration(self.seconds)} at the benchmark rate for 2 cores, plus up to "
+            f"{_duration(self.compile_seconds)} compiling on a first run"
+        )
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def estimate_budget(
@@ -103,7 +124,9 @@ def estimate_budget(
     cores = workers or sim.workers
     if local:
         cores = min(cores, os.cpu_count() or 1)
-    seconds = path_steps * _SECONDS_PER_PATH_STEP / max(1, cores)
+    rate = measured(SIMULATE_RATE)
+    seconds = path_steps * (rate or _SECONDS_PER_PATH_STEP) / max(1, cores)
+    compile_s = measured(FIRST_CHUNK) or FIRST_CHUNK_GUESS
     return RunBudget(
         memory_bytes=int(memory),
         disk_bytes=int(kept + metrics + pooled + 16 * 2**20),
@@ -111,6 +134,8 @@ def estimate_budget(
         path_steps=int(path_steps),
         kept_bytes=int(kept),
         streams=bool(streams),
+        measured=rate is not None,
+        compile_seconds=float(compile_s),
     )
 
 

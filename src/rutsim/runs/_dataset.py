@@ -7,6 +7,7 @@ names them: dims :data:`rutsim.types.SIM_DIMS`, coords ``quarter`` (on ``horizon
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,6 +15,8 @@ import xarray as xr
 from numpy.typing import ArrayLike
 
 from rutsim.risk import (
+    BLEND,
+    BLEND_WEIGHTS_ATTR,
     CONVENTION_ATTRS,
     DRAWDOWN_BIN_WIDTH,
     DRAWDOWN_SUMS,
@@ -22,6 +25,7 @@ from rutsim.risk import (
     RETURN_RANGE,
     RETURN_SUMS,
     drawdown_bin_centres,
+    mix_bins,
     return_bin_centres,
 )
 from rutsim.types import SIM_DIMS, SimulationResult
@@ -198,8 +202,14 @@ def pooled_dataset(
     scenarios: Sequence[str],
     horizon: int,
     attrs: Mapping[str, str | int | float] | None = None,
+    weights: Sequence[float] | None = None,
 ) -> xr.Dataset:
     """Wrap the binned sums over every path (:func:`rutsim.risk.bin_paths`) as ``pooled.nc``.
+
+    With ``weights``, a last ``blend`` entry holds the scenarios' bins mixed with them
+    (each path weighted ``w_s / n_paths_s``: its ``count`` are probabilities summing to
+    one per horizon, not path counts), and the weights are in the attribute
+    :data:`rutsim.risk.BLEND_WEIGHTS_ATTR`.
 
     Parameters
     ----------
@@ -210,7 +220,21 @@ def pooled_dataset(
     horizon : int
     attrs : mapping, optional
         Provenance attrs.
+    weights : sequence of float, optional
+        Blend weight of each scenario.
     """
+    names = list(scenarios)
+    extra: dict[str, str] = {}
+    if weights is not None:
+        binned = {k: np.asarray(sums[k], dtype=np.float64) for k in RETURN_SUMS + DRAWDOWN_SUMS}
+        mixed = mix_bins(binned, np.asarray(weights, dtype=np.float64))
+        sums = {k: np.concatenate([binned[k], mixed[k]]) for k in binned}
+        names.append(BLEND)
+        extra = {
+            BLEND_WEIGHTS_ATTR: json.dumps([float(w) for w in weights]),
+            "blend": "last scenario entry: the scenarios' bins mixed with the blend weights "
+            "(its count holds probabilities summing to one, not path counts)",
+        }
     data_vars = {
         k: (("scenario", "horizon", "bin"), np.asarray(sums[k], dtype=np.float64))
         for k in RETURN_SUMS
@@ -222,7 +246,7 @@ def pooled_dataset(
         }
     )
     coords = {
-        "scenario": np.array(scenarios, dtype=str),
+        "scenario": np.array(names, dtype=str),
         "horizon": np.arange(1, horizon + 1, dtype=np.int64),
         "bin": ("bin", return_bin_centres(), {"long_name": "bin centre, cumulative log return"}),
         "drawdown_bin": ("drawdown_bin", drawdown_bin_centres(), {"long_name": "bin centre"}),
@@ -239,6 +263,7 @@ def pooled_dataset(
             "return_bin_width": RETURN_BIN_WIDTH,
             "return_range": list(RETURN_RANGE),
             "drawdown_bin_width": DRAWDOWN_BIN_WIDTH,
+            **extra,
             **dict(attrs or {}),
         }
     )

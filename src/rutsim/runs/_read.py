@@ -16,15 +16,18 @@ import pandas as pd
 import xarray as xr
 from pydantic import ValidationError
 
+from rutsim.config import PortfolioConfig
 from rutsim.errors import ConfigError, RunOutputError
-from rutsim.fileio import read_text, sha256_file
+from rutsim.fileio import read_text, root_hint, sha256_file
 from rutsim.risk import (
     BLEND,
     DRAWDOWN_SUMS,
     RETURN_SUMS,
     RETURN_VARS,
     compute_metrics,
+    compute_position_metrics,
     metric_names,
+    metric_unit,
     return_bin_centres,
 )
 from rutsim.runs._dataset import add_derived
@@ -158,19 +161,20 @@ def _validate_pooled(ds: xr.Dataset, sim: xr.Dataset, source: str) -> xr.Dataset
         f"To fix: delete {source} and rerun `rutsim report` (pooled statistics then use "
         "the kept paths)."
     )
+    scen = [str(s) for s in sim["scenario"].values]
     missing = [v for v in RETURN_SUMS + DRAWDOWN_SUMS if v not in ds.data_vars]
     if missing:
         raise RunOutputError(f"{source}: variables {missing} are missing. {fix}")
     if (
         ds.sizes.get("bin") != return_bin_centres().size
         or ds.sizes.get("horizon") != sim.sizes["horizon"]
-        or not np.array_equal(ds["scenario"].values, sim["scenario"].values)
+        or list(ds["scenario"].values) not in (scen, [*scen, BLEND])
     ):
         raise RunOutputError(
             f"{source}: its bins, horizons or scenarios do not match this rutsim version or "
             f"simulation.nc. {fix}"
         )
-    counts = ds["count"].values
+    counts = ds["count"].sel(scenario=scen).values
     if not np.all(np.isfinite(counts)) or np.any(counts.sum(axis=-1) <= 0):
         raise RunOutputError(f"{source}: holds empty or non-finite counts. {fix}")
     return ds
@@ -228,7 +232,9 @@ def load_run(folder: Path, *, verify_report: bool = True) -> RunData:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise RunOutputError(f"{folder}: no such run folder. To fix: pass outputs/<run-id>.")
+        raise RunOutputError(
+            f"{folder}: no such run folder. To fix: pass outputs/<run-id>.{root_hint(folder)}"
+        )
     sim_path = folder / SIMULATION_FILE
     if (folder / SIMULATION_ZARR).is_dir() and not sim_path.exists():
         sim_path = folder / SIMULATION_ZARR
@@ -305,7 +311,11 @@ def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -
     return {k: v / total for k, v in given.items()}
 
 
-def run_metrics(run: Path | RunData, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+def run_metrics(
+    run: Path | RunData,
+    weights: Mapping[str, float] | None = None,
+    portfolio: PortfolioConfig | None = None,
+) -> pd.DataFrame:
     """Compute the long metrics table of a run folder (:func:`rutsim.risk.compute_metrics`).
 
     Parameters
@@ -314,9 +324,29 @@ def run_metrics(run: Path | RunData, weights: Mapping[str, float] | None = None)
         A run folder (``outputs/<run-id>``) or a loaded one (:func:`load_run`).
     weights : mapping of str to float, optional
         Blend weights overriding those of the manifest (normalised to sum to one).
+    portfolio : PortfolioConfig, optional
+        A position: its figures in currency (:func:`rutsim.risk.compute_position_metrics`)
+        are added as ``position_*`` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`rutsim.risk.COLUMNS`, then ``quarter`` (the calendar quarter
+        a horizon ends in, e.g. ``2026Q3``) and ``unit`` (``decimal``, ``probability`` or
+        the position's currency).
     """
     if not isinstance(run, RunData):
         run = load_run(Path(run))
-    return compute_metrics(
-        run.simulation, resolve_weights(run, weights), run.draw_metrics, run.pooled
-    )
+    w = resolve_weights(run, weights)
+    table = compute_metrics(run.simulation, w, run.draw_metrics, run.pooled)
+    currency = ""
+    if portfolio is not None and portfolio.notional is not None:
+        currency = portfolio.currency
+        position = compute_position_metrics(
+            run.simulation, w, run.pooled, portfolio.exposure, portfolio.thresholds()
+        )
+        table = pd.concat([table, position], ignore_index=True)
+    quarters = [str(q) for q in run.simulation["quarter"].values]
+    table["quarter"] = [quarters[h - 1] for h in table["horizon"]]
+    table["unit"] = [metric_unit(m, currency) for m in table["metric"]]
+    return table

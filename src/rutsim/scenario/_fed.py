@@ -61,6 +61,10 @@ _SOURCES = {
 }
 
 
+#: ``Scenario Name`` values of the Fed's tables of history (Table 1A), not scenarios.
+HISTORY_LABELS = frozenset({"actual", "historical", "history"})
+
+
 def _normalise(column: str) -> str:
     return re.sub(r"\s+", " ", column).strip().lower()
 
@@ -135,8 +139,15 @@ def import_fed_table(
     """
     csv_path = Path(csv_path)
     frame = load_fed_stress_table(csv_path)
-    cols = _columns(frame, csv_path)
     label = str(frame.attrs.get("scenario", "")).strip() or csv_path.stem
+    if label.lower() in HISTORY_LABELS:
+        raise DataError(
+            f"{csv_path}: this is the Fed's table of history ('Scenario Name' = '{label}', "
+            f"{frame.index[0]}..{frame.index[-1]}; Table 1A of the stress-test release), not "
+            "a scenario: there is no path to import. To fix: import a scenario table, e.g. "
+            "Table 2A (baseline) or Table 3A (severely adverse) domestic variables."
+        )
+    cols = _columns(frame, csv_path)
     quarters = [str(q) for q in frame.index]
     first, last = quarters[0], quarters[-1]
     name = name or f"fed_{first[:4]}_{_slug(label)}"
@@ -153,13 +164,24 @@ def import_fed_table(
         table: list[float] | dict[str, float] = (
             rounded if align == "start" else dict(zip(quarters, rounded, strict=True))
         )
-        paths[variable] = VariablePath(table=table, uncertainty=0.0, source=_SOURCES[variable])
+        # Calendar tables end at the Fed's last quarter, which a run's horizon usually
+        # passes; the last value is held after it (stated in the description).
+        paths[variable] = VariablePath(
+            table=table,
+            uncertainty=0.0,
+            source=_SOURCES[variable],
+            hold_after_end=align == "calendar",
+        )
     timing = (
         f"Timing (align = start): the Fed's first quarter {first} is placed at the first "
         f"simulated quarter and its {len(quarters)} quarters follow in order, so the stress "
         "path is applied as if it began now."
         if align == "start"
-        else f"Timing (align = calendar): the Fed's calendar quarters {first}..{last} are kept."
+        else f"Timing (align = calendar): the Fed's calendar quarters {first}..{last} are "
+        "kept. Its quarters before a run's first simulated quarter are history by then and "
+        f"are skipped; after {last} the last value is held (hold_after_end), so a run of "
+        "any horizon accepts the file: the held quarters are rutsim's assumption, not the "
+        "Fed's."
     )
     description = (
         f"Imported by 'rutsim scenario import-fed' from the Federal Reserve supervisory "

@@ -11,7 +11,7 @@ or an extra origin costs only what is new.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -67,6 +67,7 @@ def backtest(
     root: Path | None = None,
     echo: Echo | None = print,
     fit: Any = None,
+    config_overrides: Sequence[str] = (),
 ) -> BacktestResult:
     """Run a rolling-origin backtest of a config and write ``outputs/backtest-<id>/``.
 
@@ -85,6 +86,9 @@ def backtest(
     fit : callable, optional
         Fitting function (default :func:`rutsim.model.fit_or_load`); it is given the
         origin's config and its real-time panel (``panel=``).
+    config_overrides : sequence of str
+        ``section.key=value`` changes to the config (``rutsim backtest --set``), validated
+        like the file, part of its hash and recorded in the manifest.
 
     Returns
     -------
@@ -93,7 +97,7 @@ def backtest(
     from rutsim.config import BacktestConfig, validate_model
     from rutsim.data import load_panel, panel_hash
 
-    cfg, config_hash = load_config(config, root)
+    cfg, config_hash = load_config(config, root, config_overrides)
     overrides = {
         k: v
         for k, v in {
@@ -156,6 +160,7 @@ def backtest(
             "data_hash": panel_hash(cfg.data),
             "seed": cfg.simulation.seed,
             "sampler_seed": cfg.sampler.seed,
+            "overrides": list(config_overrides),
             "backtest": bt.model_dump(mode="json"),
             "origins": [r.origin for r in results],
             "model_ids": {r.origin: r.info["model_id"] for r in results},
