@@ -410,22 +410,46 @@ def test_stale_claims_and_temporary_folders_of_dead_processes_are_cleared(
     assert (outputs / "named" / "simulation.nc").is_file()
 
 
-def test_a_claim_whose_pid_was_reused_is_stale(tmp_path: Path) -> None:
-    # pid 1 is alive (init), but it did not make this claim: its start time differs. A
-    # pid-only check would block the name for good ("held by pid 1").
-    real = fslock._start_time(1)
-    if real is None:
-        pytest.skip("no /proc here: start times cannot be read")
+def test_a_claim_is_a_kernel_lock_a_dead_or_reused_pid_never_blocks(tmp_path: Path) -> None:
+    # A lock file naming a live process (pid 1, init) that holds no lock on it: stale,
+    # whatever pid and start time it records (a pid-only check would block for good).
     lock = fslock.lock_path(tmp_path / "named")
-    doc = {"host": host_tag(), "pid": 1, "since": 0, "start": real + 12345}
-    lock.write_text(json.dumps(doc))
-    assert fslock.clear_stale(tmp_path) == [lock]
-    # the same pid with its true start time is the owner: alive, left alone
-    lock.write_text(json.dumps({**doc, "start": real}))
-    assert fslock.clear_stale(tmp_path) == [] and lock.exists()
+    lock.write_text(json.dumps({"host": host_tag(), "pid": 1, "since": 0, "start": 5}))
+    assert fslock.clear_stale(tmp_path) == [lock] and not lock.exists()
     with fslock.claim(tmp_path / "mine"):
         mine = json.loads(fslock.lock_path(tmp_path / "mine").read_text())
+        # Held by this process: not stale, and a second claim is refused naming it.
+        assert fslock.clear_stale(tmp_path) == []
+        with pytest.raises(fslock.ClaimHeld) as held:
+            with fslock.claim(tmp_path / "mine"):
+                pass
+        assert held.value.holder.pid == os.getpid()
     assert mine["pid"] == os.getpid() and mine["start"] == fslock._start_time(os.getpid())
+    assert not fslock.lock_path(tmp_path / "mine").exists()  # released and removed
+    # A holder killed with SIGKILL: the kernel drops its lock; the name is free at once.
+    code = (
+        "import sys, time; sys.path[:0] = sys.argv[1:]; from rutsim import fslock; "
+        "from pathlib import Path; c = fslock.claim(Path(sys.argv[1]) / 'x'); c.__enter__(); "
+        "print('held', flush=True); time.sleep(60)"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "held"
+        with pytest.raises(fslock.ClaimHeld) as held:
+            with fslock.claim(tmp_path / "x"):
+                pass
+        assert held.value.holder.pid == child.pid
+    finally:
+        child.kill()
+        child.wait()
+        if child.stdout is not None:
+            child.stdout.close()
+    assert fslock.lock_path(tmp_path / "x").exists()  # the dead holder's file remains
+    with fslock.claim(tmp_path / "x"):
+        pass
+    assert fslock.clear_stale(tmp_path) == []
 
 
 def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
@@ -447,13 +471,20 @@ def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
         "rutsim.model._api._fit_and_save",
         lambda *a, **k: pytest.fail("the second fit must reuse the first one's model"),
     )
-    with fslock.claim(target):
-        thread = threading.Thread(target=finish_first_fit)
-        thread.start()
-        released = threading.Timer(2.0, lambda: fslock.lock_path(target).unlink())
-        released.start()
-        fitted = fit_or_load(cfg, allow_unconverged=True, progress=False)
-        thread.join()
+    holding = threading.Event()
+
+    def first_fit() -> None:
+        # The "first fit" holds the model's claim, writes its model and lets go.
+        with fslock.claim(target):
+            holding.set()
+            finish_first_fit()
+            time.sleep(0.5)
+
+    thread = threading.Thread(target=first_fit)
+    thread.start()
+    assert holding.wait(10)
+    fitted = fit_or_load(cfg, allow_unconverged=True, progress=False)
+    thread.join()
     assert fitted.model_id == small_fit.model_id
     assert fitted.posterior_hash == small_fit.posterior_hash
 
@@ -666,3 +697,30 @@ def test_an_interrupted_backtest_stops_its_workers_at_once() -> None:
             time.sleep(0.05)
         _stop(pool)
     assert time.monotonic() - start < 30
+
+
+@pytest.mark.parametrize("delay_s", [0.05, 0.15, 0.4])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_while_the_console_script_starts_is_honoured(
+    proj: Path, sig: int, delay_s: float
+) -> None:
+    """The real console script, stopped while it imports: one line, 130/143, nothing written.
+
+    (Within the first few milliseconds, before any rutsim code runs, the interpreter's own
+    start-up applies; nothing can have been written then either.)
+    """
+    rutsim_script = Path(sys.executable).with_name("rutsim")
+    before = snapshot(proj)
+    proc = subprocess.Popen(
+        [str(rutsim_script), "run", "configs/tiny.toml", "--name", "early"],
+        cwd=proj,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay_s)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + sig, err
+    assert "Traceback" not in err and err.strip().startswith("aborted ("), err
+    assert snapshot(proj) == before

@@ -7,17 +7,14 @@ Everything the command line does is a plain function call::
     result = rutsim.run("configs/default.toml")      # fit or reuse, simulate, report
     result.table                                     # per-scenario headline table
 
-Heavy dependencies (PyMC, JAX) are imported on first use, so ``import rutsim`` and the
-CLI's help stay fast.
+Everything else (the config schema with pydantic, PyMC, JAX) is imported on first use, so
+``import rutsim`` takes milliseconds: the console script installs its stop-signal
+handlers before anything heavy is imported (``rutsim._entry``), and the CLI's help stays
+fast.
 """
 
 from __future__ import annotations
 
-from importlib import metadata as _metadata
-from pathlib import Path
-from typing import TYPE_CHECKING
-
-from rutsim.config import RunConfig, load_run_config
 from rutsim.errors import (
     ConfigError,
     DataError,
@@ -28,12 +25,29 @@ from rutsim.errors import (
     ScenarioError,
 )
 
+# Not `typing.TYPE_CHECKING`: importing typing alone costs 10 ms of start-up.
+TYPE_CHECKING = False
+
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rutsim.config import RunConfig, load_run_config
     from rutsim.model import FittedModel
     from rutsim.pipeline import RunResult
     from rutsim.validate import BacktestResult, FomcStudy, StudyResult
 
-__version__ = _metadata.version("rutsim")
+
+def __getattr__(name: str) -> object:
+    # Lazy exports (PEP 562): the config schema and the version on first use.
+    if name in ("RunConfig", "load_run_config"):
+        import rutsim.config
+
+        return getattr(rutsim.config, name)
+    if name == "__version__":
+        from importlib import metadata
+
+        return metadata.version("rutsim")
+    raise AttributeError(f"module 'rutsim' has no attribute {name!r}")
 
 
 def run(config: RunConfig | Path | str, **kwargs: object) -> RunResult:
@@ -51,6 +65,8 @@ def run(config: RunConfig | Path | str, **kwargs: object) -> RunResult:
     RunResult
         The run folder, the simulated dataset, per-draw metrics and the headline table.
     """
+    from pathlib import Path
+
     from rutsim.pipeline import run as _run
 
     return _run(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
@@ -71,6 +87,8 @@ def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
     FittedModel
         The posterior, its hand-off pytree and the manifest.
     """
+    from pathlib import Path
+
     from rutsim.config import load_config, naming_source
     from rutsim.model import fit_or_load
 
@@ -95,6 +113,8 @@ def backtest(config: RunConfig | Path | str, **kwargs: object) -> BacktestResult
     BacktestResult
         The folder, per-origin scores, the origins table and the summary.
     """
+    from pathlib import Path
+
     from rutsim.validate import backtest as _backtest
 
     return _backtest(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
@@ -114,6 +134,8 @@ def study_easing(config: RunConfig | Path | str, **kwargs: object) -> StudyResul
     -------
     StudyResult
     """
+    from pathlib import Path
+
     from rutsim.validate import study_easing as _study
 
     return _study(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
@@ -137,6 +159,8 @@ def study_fomc(
     -------
     FomcStudy
     """
+    from pathlib import Path
+
     from rutsim.validate import study_fomc as _study
 
     return _study(Path(config) if isinstance(config, str) else config, model=model, name=name)

@@ -2,19 +2,25 @@
 
 Two ``rutsim`` processes may target one run folder or one model id at the same moment
 (a scheduler starting jobs together, a user in two terminals). A claim is a lock file
-``.<name>.lock`` beside the folder, created with ``O_EXCL`` (atomic on local and NFSv3+
-file systems) and holding the owner's host and pid, so that
+``.<name>.lock`` beside the folder, locked with ``flock`` through :mod:`filelock`: the
+kernel releases the lock when its holder exits, however it exits (SIGKILL, a crash, power
+loss on a local disk), so a claim has no stale state and a reused pid cannot keep a name
+blocked. The holder writes its host, pid, start time and the time of the claim into the
+file, so that
 
 - a second run that wants the same name is refused at once (or picks the next free
-  automatic id) instead of simulating for minutes and losing its result;
-- a second fit of the same model waits for the first and reuses its model;
-- a claim whose owner died (SIGKILL, power loss) is recognised as stale and taken over,
-  also when its pid has since been reused by an unrelated process: the claim records the
-  owner's start time (Linux ``/proc/<pid>/stat``), and a live pid with another start time
-  is not the owner.
+  automatic id) with a message naming the process that holds it, instead of simulating
+  for minutes and losing its result;
+- a second fit of the same model waits for the first and reuses its model.
 
-:func:`clear_stale` removes temporary folders and lock files of dead processes on this
-host; every writing command calls it on its output folders before it starts.
+The holder removes the file before it lets the lock go (filelock re-opens a path whose
+inode was removed under it, so a process waiting on the old file cannot hold a stale
+lock). What the kernel cannot tidy is a dead holder's lock *file* and its temporary
+folders: :func:`clear_stale` removes lock files nobody holds and temporary folders of
+dead processes on this host; every writing command calls it on its output folders.
+
+rutsim keeps its own code here only for what filelock does not do: recording and reading
+the holder for the messages, and clearing leftovers (see :func:`clear_stale`).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from rutsim.fileio import host_tag
 
@@ -50,16 +58,6 @@ class Claim:
     #: The owner's start time in clock ticks after boot (None where /proc is absent).
     start: int | None = None
 
-    @property
-    def alive(self) -> bool:
-        """True unless the owner is a process on this host that no longer exists."""
-        if self.host != host_tag():
-            return True
-        if not _pid_alive(self.pid):
-            return False
-        now = _start_time(self.pid)
-        return self.start is None or now is None or now == self.start
-
 
 class ClaimHeld(Exception):  # noqa: N818 - a state, not an error the user sees
     """The name is claimed by a live process (``holder``)."""
@@ -78,15 +76,15 @@ def _pid_alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # exists, owned by someone else
+        return True
     return True
 
 
 def _start_time(pid: int) -> int | None:
-    """Start time of process ``pid`` (clock ticks after boot), or None if unknown."""
+    """Start time of ``pid`` in clock ticks after boot (Linux), None elsewhere."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-        # Fields after the command name (which may hold spaces): state is field 3.
+        # Field 22, counted after the command name (which may hold spaces) in brackets.
         return int(stat.rsplit(")", 1)[1].split()[19])
     except (OSError, ValueError, IndexError):
         return None
@@ -98,8 +96,8 @@ def lock_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.lock")
 
 
-def _read_claim(path: Path) -> Claim | None:
-    """Return the holder recorded in a lock file; None when the file is gone."""
+def _read_claim(path: Path) -> Claim:
+    """Return the holder recorded in a lock file (pid 0 when it is not written yet)."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
         start = doc.get("start")
@@ -109,29 +107,37 @@ def _read_claim(path: Path) -> Claim | None:
             since=float(doc["since"]),
             start=None if start is None else int(start),
         )
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    # Unreadable: its owner died between creating and writing it (stale once it is old),
-    # or is writing it right now.
-    try:
-        age = time.time() - path.stat().st_mtime
-    except FileNotFoundError:
-        return None
-    return Claim(host=host_tag() if age > 60 else "", pid=0, since=0.0)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Claim(host="", pid=0, since=0.0)
 
 
-def _try_create(path: Path) -> bool:
+def _record_holder(fd: int) -> None:
+    """Write this process into the lock file it has just locked (filelock's on_acquired)."""
+    me = os.getpid()
+    doc = {"host": host_tag(), "pid": me, "since": time.time(), "start": _start_time(me)}
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, json.dumps(doc).encode("utf-8"), 0)
+
+
+def _lock(path: Path, record: bool = True) -> FileLock:
+    return FileLock(
+        path,
+        blocking=False,
+        thread_local=False,
+        on_acquired=_record_holder if record else None,
+    )
+
+
+@contextlib.contextmanager
+def _held(lock: FileLock, path: Path) -> Iterator[None]:
     try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        me = os.getpid()
-        doc = {"host": host_tag(), "pid": me, "since": time.time(), "start": _start_time(me)}
-        json.dump(doc, fh)
-    return True
+        yield
+    finally:
+        # The file goes before the lock: a waiter that opened it meanwhile finds the
+        # inode unlinked once it gets the lock, and opens the path afresh.
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        lock.release(force=True)
 
 
 @contextlib.contextmanager
@@ -141,31 +147,19 @@ def claim(final: Path) -> Iterator[None]:
     Raises
     ------
     ClaimHeld
-        Another live process holds it. A stale claim (dead owner on this host) is
-        removed and taken over.
+        Another live process holds it (a dead holder's lock is released by the kernel).
     OSError
         The lock file cannot be created (callers check writability first).
     """
     path = lock_path(final)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for _ in range(3):
-        if _try_create(path):
-            break
-        holder = _read_claim(path)
-        if holder is None:
-            continue  # released in between: try again
-        if holder.alive:
-            raise ClaimHeld(path, holder)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    else:
-        holder = _read_claim(path) or Claim(host="", pid=0, since=time.time())
-        raise ClaimHeld(path, holder)
+    lock = _lock(path)
     try:
+        lock.acquire()
+    except Timeout:
+        raise ClaimHeld(path, _read_claim(path)) from None
+    with _held(lock, path):
         yield
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
 
 
 @contextlib.contextmanager
@@ -182,32 +176,45 @@ def wait_for_claim(
     taken. ``timeout_s`` (default: wait as long as the holder lives) raises
     :class:`ClaimHeld` when exceeded.
     """
+    path = lock_path(final)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = _lock(path)
     start = time.monotonic()
     told = False
     while True:
-        held_by = claim(final)
         try:
-            held_by.__enter__()
+            lock.acquire()
             break
-        except ClaimHeld as held:
+        except Timeout:
             if not told and on_wait is not None:
-                on_wait(held.holder)
+                on_wait(_read_claim(path))
                 told = True
             if timeout_s is not None and time.monotonic() - start > timeout_s:
-                raise
+                raise ClaimHeld(path, _read_claim(path)) from None
             time.sleep(poll_s)
-    try:
+    with _held(lock, path):
         yield
-    finally:
-        held_by.__exit__(None, None, None)
+
+
+def _unheld_lock_file(path: Path) -> bool:
+    """Remove a lock file nobody holds (a dead holder's); False when it is held."""
+    lock = _lock(path, record=False)
+    try:
+        lock.acquire()
+    except (Timeout, OSError):
+        return False
+    with _held(lock, path):
+        pass
+    return True
 
 
 def clear_stale(folder: Path) -> list[Path]:
     """Remove temporary folders and lock files that dead processes left in ``folder``.
 
-    Only leftovers of processes on this host that no longer exist are removed (and, for
-    temporary folders of older rutsim versions without a pid in the name, those untouched
-    for a day); anything of a live or remote process is left alone.
+    A lock file is removed when nobody holds its lock; a temporary folder when its
+    process (host and pid in its name) no longer exists on this host (for temporary
+    folders of older rutsim versions without a pid in the name: untouched for a day).
+    Anything of a live or remote process is left alone.
 
     Returns
     -------
@@ -227,9 +234,10 @@ def clear_stale(folder: Path) -> list[Path]:
             continue
         stale = False
         if name.endswith(".lock"):
-            holder = _read_claim(entry)
-            stale = holder is not None and not holder.alive
-        elif match := _TMP.match(name):
+            if entry.is_file() and not entry.is_symlink() and _unheld_lock_file(entry):
+                removed.append(entry)
+            continue
+        if match := _TMP.match(name):
             stale = match["host"] == me and not _pid_alive(int(match["pid"]))
         elif _LEGACY_TMP.match(name):
             with contextlib.suppress(OSError):

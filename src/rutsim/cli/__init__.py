@@ -89,10 +89,11 @@ def main() -> None:
     """Entry point of the ``rutsim`` console script: one clear message per user error."""
     # First, before the command modules are imported: a Ctrl-C from here on is ours.
     signals.install()
-    _flags_without_metavar()
-    _register()
     code: object = 0
     try:
+        # Inside the handlers below: a stop signal while the commands load is an abort.
+        _flags_without_metavar()
+        _register()
         # Not standalone: click raises usage errors instead of printing its usage block,
         # so they get the house style below (one "error:" line with the fix, exit 2).
         code = app(standalone_mode=False, prog_name="rutsim")
