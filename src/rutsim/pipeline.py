@@ -59,6 +59,7 @@ from rutsim.runs import (
     ScenarioEntry,
     ZarrPathWriter,
     add_derived,
+    cache_dir,
     check_budget,
     check_zarr_available,
     draw_metrics_dataset,
@@ -82,7 +83,13 @@ from rutsim.scenario import (
     load_scenarios,
     scenario_arrays,
 )
-from rutsim.simulate import DrawReducer, plan_chunks, run_simulation, use_precision
+from rutsim.simulate import (
+    DrawReducer,
+    plan_chunks,
+    run_simulation,
+    use_compilation_cache,
+    use_precision,
+)
 from rutsim.status import announce, shown
 from rutsim.types import ScenarioArrays, SimulationResult
 
@@ -170,6 +177,7 @@ def run(
     saved = portable_paths(cfg, project)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     use_precision(cfg.simulation.dtype)
+    use_compilation_cache(cache_dir() / "jax")
     chosen = name if name is not None else cfg.outputs.run_name
     base = make_run_id(config_hash, chosen)
     # The reservation clears stale leftovers and checks that outputs.dir is writable.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -42,13 +43,6 @@ def position_overrides(
     notional: float | None, side: str | None, currency: str | None, beta: float | None
 ) -> list[str]:
     """Return the ``portfolio.*`` overrides of the position options that were given."""
-    out = []
-    if notional is not None:
-        out.append(f"portfolio.notional={notional!r}")
-    if side is not None:
-        out.append(f'portfolio.side="{side}"')
-    if currency is not None:
-        out.append(f'portfolio.currency="{currency}"')
-    if beta is not None:
-        out.append(f"portfolio.beta={beta!r}")
-    return out
+    given = {"notional": notional, "side": side, "currency": currency, "beta": beta}
+    # json.dumps writes a TOML-compatible number or quoted string.
+    return [f"portfolio.{k}={json.dumps(v)}" for k, v in given.items() if v is not None]

@@ -17,7 +17,13 @@ from rutsim.simulate._driver import (
     run_simulation,
     select_samples,
 )
-from rutsim.simulate._kernel import scenario_keys, simulate_chunk, trace_count, use_precision
+from rutsim.simulate._kernel import (
+    scenario_keys,
+    simulate_chunk,
+    trace_count,
+    use_compilation_cache,
+    use_precision,
+)
 from rutsim.simulate._reduce import DrawReducer, half_masks, reduce_draws
 from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
 from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
@@ -47,4 +53,5 @@ __all__ = [
     "trace_count",
     "synthetic_posterior",
     "use_precision",
+    "use_compilation_cache",
 ]

@@ -16,9 +16,11 @@ flag, which must be set before arrays are created: set the environment variable
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Sequence
 from functools import partial
+from pathlib import Path
 from typing import Literal
 
 import jax
@@ -56,6 +58,29 @@ def use_precision(dtype: str) -> None:
     """
     if dtype == "float64":
         jax.config.update("jax_enable_x64", True)
+
+
+#: Compiled kernels smaller than this are not worth a disk round trip; larger ones (the
+#: whole simulate-and-reduce step of a run takes seconds to compile) are cached.
+CACHE_MIN_COMPILE_S = 0.5
+#: Largest size of the persistent compilation cache; JAX evicts least-recently-used entries.
+CACHE_MAX_BYTES = 2 * 2**30
+
+
+def use_compilation_cache(folder: Path) -> None:
+    """Keep compiled kernels in ``folder`` between processes (JAX's persistent cache).
+
+    Invalidation is JAX's own: an entry's key hashes the compiled program (so the kernel's
+    code, the chunk shapes, the dtype and the shock layout), the JAX and jaxlib versions,
+    the backend and the compile options; anything that changes the program misses and
+    compiles afresh, and a stale entry is never used, only evicted (least recently used,
+    beyond :data:`CACHE_MAX_BYTES`). A user's own ``JAX_COMPILATION_CACHE_DIR`` wins.
+    """
+    if os.environ.get("JAX_COMPILATION_CACHE_DIR"):
+        return
+    jax.config.update("jax_compilation_cache_dir", str(folder))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", CACHE_MIN_COMPILE_S)
+    jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
 
 
 def trace_count() -> int:
