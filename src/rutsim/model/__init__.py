@@ -21,14 +21,13 @@ from rutsim.model._effects import (
     policy_surprise_path,
     surprise_response,
 )
-from rutsim.model._gate import BFMI_WARN, bfmi_line, bfmi_per_chain
+from rutsim.model._gate import bfmi_line, bfmi_per_chain
 from rutsim.model._plots import make_plots
 from rutsim.model._posterior import posterior_to_pytree, stacked
 from rutsim.model._redraw import REDRAWN, redraw_plots
 from rutsim.model._store import posterior_hash
 
 __all__ = [
-    "BFMI_WARN",
     "bfmi_line",
     "bfmi_per_chain",
     "DRIVERS",

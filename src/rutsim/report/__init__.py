@@ -10,7 +10,6 @@ from rutsim.report._build import (
     build_report,
     describe,
     output_config,
-    portfolio_config,
     write_report_files,
 )
 from rutsim.report._compare import (
@@ -24,11 +23,11 @@ from rutsim.report._compare import (
     run_differences,
     scenario_differences,
 )
-from rutsim.report._export import FORMATS, ExportFiles, export_run
+from rutsim.report._export import export_run
 from rutsim.report._figures import figure_png, horizon_label
 from rutsim.report._history import History, load_history
 from rutsim.report._html import escape, figures_html, render_html
-from rutsim.report._position import format_position, position_definition
+from rutsim.report._position import format_position
 from rutsim.report._summary import HEADLINE_METRICS, headline_horizons, summary_json
 from rutsim.report._terminal import (
     HEADLINE_COLUMNS,
@@ -38,8 +37,6 @@ from rutsim.report._terminal import (
 )
 
 __all__ = [
-    "FORMATS",
-    "ExportFiles",
     "export_run",
     "COMPARED",
     "Difference",
@@ -65,9 +62,7 @@ __all__ = [
     "figures_html",
     "format_headline",
     "format_position",
-    "position_definition",
     "output_config",
-    "portfolio_config",
     "render_html",
     "summary_json",
     "headline_horizons",

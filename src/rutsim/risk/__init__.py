@@ -49,11 +49,9 @@ from rutsim.risk._pooled import (
     return_bin_centres,
 )
 from rutsim.risk._position import (
-    POSITION_DRAWDOWN_QUANTILES,
     compute_position_metrics,
     loss_metric,
     metric_unit,
-    position_metric_names,
 )
 from rutsim.risk._reducer import METRIC_DESCRIPTIONS, draw_metrics, path_metrics
 from rutsim.risk._run import RunReducer, check_finite
@@ -90,8 +88,6 @@ __all__ = [
     "compute_position_metrics",
     "loss_metric",
     "metric_unit",
-    "position_metric_names",
-    "POSITION_DRAWDOWN_QUANTILES",
     "conditional_value_at_risk",
     "cumulative_simple_return",
     "draw_metrics",

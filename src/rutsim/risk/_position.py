@@ -71,15 +71,6 @@ def loss_metric(amount: float) -> str:
     return f"position_prob_loss_gt_{amount:.0f}"
 
 
-def position_metric_names(thresholds: Sequence[float]) -> tuple[str, ...]:
-    """Every position metric, in table order."""
-    names = ["position_pnl_mean"]
-    names += [f"position_{k}_{pct(lv)}" for lv in LEVELS for k in ("var", "cvar")]
-    names += [loss_metric(x) for x in thresholds]
-    names += [f"position_max_drawdown_q{pct(q)}" for q in POSITION_DRAWDOWN_QUANTILES]
-    return tuple(names)
-
-
 def pooled_atoms(binned: Mapping[str, FloatArray], weights: FloatArray) -> Atoms:
     """Simple-return atoms of every simulated path from ``pooled.nc``'s bins, and the blend.
 
