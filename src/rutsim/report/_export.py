@@ -21,6 +21,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from rutsim.errors import ConfigError, RunOutputError
 from rutsim.fileio import atomic_dir, atomic_write_text, package_versions, sha256_file
@@ -120,15 +121,18 @@ def paths_frame(run: RunData, weights: Mapping[str, float], n: int) -> pd.DataFr
             "or rerun with more simulation.keep_paths."
         )
     samples, paths = _pick(n_sample, n_path, n)
+    pick_sample, pick_path = xr.DataArray(samples, dims="k"), xr.DataArray(paths, dims="k")
     quarters = [str(q) for q in sim["quarter"].values]
     draw_ids = sim["sample"].values[samples]
     frames = []
     for name in run.scenarios:
         one = sim.sel(scenario=name)
 
-        def take(var: str, one: object = one) -> np.ndarray:
-            values = np.asarray(one[var].values, dtype=np.float64)  # type: ignore[index]
-            return values[samples, paths]  # (n, horizon)
+        def take(var: str, one: xr.Dataset = one) -> np.ndarray:
+            # Pointwise selection: only the exported paths are read (a streamed
+            # simulation.zarr may hold far more kept paths than fit in memory).
+            picked = one[var].isel(sample=pick_sample, path=pick_path)
+            return np.asarray(picked.transpose("k", "horizon").values, dtype=np.float64)
 
         cum = {v: np.cumsum(take(v), axis=-1) for v in ("total_return", "price_return")}
         columns: dict[str, np.ndarray] = {
