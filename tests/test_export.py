@@ -167,3 +167,14 @@ def test_a_run_folder_moved_elsewhere_holds_no_machine_path_and_its_report_works
     assert all(h.startswith("figures/model/") for h in links)
     # The moved folder still loads and verifies.
     assert load_run(moved).manifest.model_dir == "models/synthetic0001"
+
+
+def test_export_takes_the_runs_own_metrics_table(run_folder: Path, tmp_path: Path) -> None:
+    from rutsim.report import build_report
+
+    folder = tmp_path / "outputs" / run_folder.name
+    shutil.copytree(run_folder, folder)
+    build_report(folder)
+    export_run(folder, out=tmp_path / "exp", paths=50)
+    exported = pd.read_parquet(tmp_path / "exp" / "metrics.parquet")
+    assert exported.equals(pd.read_parquet(folder / "metrics.parquet"))
