@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from rutsim.risk import bin_paths, draw_metrics
-from rutsim.simulate import DrawReducer, reduce_draws
+from rutsim.risk.draw_reducer import DrawReducer, reduce_draws
 from rutsim.types import SimPaths
 
 

@@ -10,8 +10,9 @@ deviation of each pooled metric is its Monte Carlo standard error::
     .venv/bin/python benchmarks/bench_precision.py --draws 100 --paths 200 --reps 20
 
 * ``before``: independent paths, the NumPy reducer with the per-draw blend
-  (:class:`rutsim.risk.RunReducer`, the run's reducer before issue 13);
-* ``after``: antithetic paths, the reducer of :func:`rutsim.simulate.reduce_draws`
+  (the NumPy reference :func:`rutsim.risk.draw_metrics` after a finiteness check, the
+  run's reducer before issue 13);
+* ``after``: antithetic paths, the reducer of :mod:`rutsim.risk.draw_reducer`
   (which also estimates every metric's noise).
 
 Reported per metric: ``SE_before / SE_after`` at equal paths, and at equal CPU time
@@ -29,10 +30,11 @@ import numpy as np
 from bench_kernel import make_scenarios  # noqa: I001  (benchmarks/ is the script's folder)
 
 from rutsim.config import SimulationConfig
-from rutsim.risk import RunReducer, bin_paths, path_metrics
+from rutsim.risk import bin_paths, check_finite, draw_metrics, path_metrics
 from rutsim.risk._reducer import ReturnArrays
-from rutsim.simulate import DrawReducer, run_simulation, synthetic_initial, synthetic_posterior
-from rutsim.types import ShockSpec
+from rutsim.risk.draw_reducer import DrawReducer
+from rutsim.simulate import run_simulation, synthetic_initial, synthetic_posterior
+from rutsim.types import ChunkInfo, ShockSpec, SimPaths
 
 HEADLINE = ("return_median", "var_95", "cvar_95", "prob_loss")
 
@@ -55,7 +57,12 @@ def one_run(args: argparse.Namespace, seed: int, after: bool) -> tuple[float, di
         antithetic=after,
     )
     weights = (0.5, 0.3, 0.2)
-    reducer = DrawReducer(blend_weights=weights) if after else RunReducer(weights)
+
+    def before(paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
+        check_finite(paths, chunk.scenario_names)
+        return draw_metrics(paths, blend_weights=weights)
+
+    reducer = DrawReducer(blend_weights=weights, antithetic=True) if after else before
     c0 = time.process_time()
     result = run_simulation(
         seed, params, synthetic_initial(), scenarios, cfg, ShockSpec(), reducer, pooler=bin_paths

@@ -10,7 +10,7 @@ From the project root, each in a fresh process (peak RSS is per process)::
 per-draw reducer over all paths (``--reducer light``, the default; the NumPy
 ``rutsim.risk.draw_metrics`` with ``--reducer risk``; or ``--reducer run``, the run's own:
 every metric of every scenario and the blend with its Monte Carlo noise,
-:func:`rutsim.simulate.reduce_draws`, plus the pooled bins), keeping 10 full paths per
+:mod:`rutsim.risk.draw_reducer`, plus the pooled bins), keeping 10 full paths per
 draw, and reports wall and CPU time, path-steps per second and peak resident memory.
 
 ``e2e`` times :func:`rutsim.pipeline.run` on a config whose model is already fitted
@@ -61,8 +61,8 @@ def memory(args: argparse.Namespace) -> dict[str, float]:
     """Simulate ``3 x samples x paths x horizon`` path-steps chunk by chunk."""
     from rutsim.config import SimulationConfig
     from rutsim.risk import bin_paths, draw_metrics
+    from rutsim.risk.draw_reducer import DrawReducer
     from rutsim.simulate import (
-        DrawReducer,
         run_simulation,
         synthetic_initial,
         synthetic_posterior,
@@ -85,7 +85,7 @@ def memory(args: argparse.Namespace) -> dict[str, float]:
     reducer = {
         "risk": lambda paths, chunk: draw_metrics(paths),
         "light": light_reducer,
-        "run": DrawReducer(blend_weights=(0.5, 0.3, 0.2)),
+        "run": DrawReducer(blend_weights=(0.5, 0.3, 0.2), antithetic=cfg.antithetic),
     }[args.reducer]
     done: list[float] = []
     t0, c0 = time.perf_counter(), time.process_time()

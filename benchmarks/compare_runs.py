@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-# Keys that name the run or time it, not its results.
-VOLATILE = {"run_id", "created_utc", "timings_s"}
+# Keys that name the run or time it, not its results; and the manifest's SHA-256 of each
+# file, which embeds the run id (each of those files is compared on its own).
+VOLATILE = {"run_id", "created_utc", "timings_s", "files", "report_files"}
 
 
 def _same(a: object, b: object) -> bool:

@@ -29,7 +29,6 @@ from rutsim.pipeline import run
 from rutsim.risk import bin_paths, draw_metrics
 from rutsim.runs import load_run
 from rutsim.simulate import (
-    ChunkInfo,
     ScenarioArrays,
     SimPaths,
     run_simulation,
@@ -38,7 +37,7 @@ from rutsim.simulate import (
     trace_count,
 )
 from rutsim.status import reporting
-from rutsim.types import ShockSpec
+from rutsim.types import ChunkInfo, ShockSpec
 
 distributed = pytest.importorskip("distributed", reason="the scale extra is not installed")
 

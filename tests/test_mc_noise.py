@@ -16,13 +16,10 @@ import numpy as np
 import pytest
 
 from rutsim.config import SimulationConfig
-from rutsim.measures import MC_VAR_SUFFIX, metric_names
-from rutsim.risk import draw_metrics
+from rutsim.risk import MC_VAR_SUFFIX, draw_metrics, metric_names
 from rutsim.risk._noise import BandNoise, few_tail_paths
+from rutsim.risk.draw_reducer import DrawReducer, half_masks, reduce_draws
 from rutsim.simulate import (
-    DrawReducer,
-    half_masks,
-    reduce_draws,
     run_simulation,
     synthetic_initial,
     synthetic_posterior,
@@ -126,7 +123,7 @@ def _simulate(
         _scenario(horizon),
         cfg,
         ShockSpec(),
-        DrawReducer(blend_weights=(1.0,)),
+        DrawReducer(blend_weights=(1.0,), antithetic=antithetic),
     )
     return result.metrics
 
@@ -277,7 +274,7 @@ def test_same_seed_same_metrics_and_noise_whatever_the_workers() -> None:
         )  # fmt: skip
         result = run_simulation(
             3, params, synthetic_initial(), _scenario(3), cfg, ShockSpec(),
-            DrawReducer(blend_weights=(1.0,)),
+            DrawReducer(blend_weights=(1.0,), antithetic=cfg.antithetic),
         )  # fmt: skip
         out.append(result.metrics)
     for name in out[0]:

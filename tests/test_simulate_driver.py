@@ -12,7 +12,6 @@ from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
 from rutsim.scenario import scenario_arrays
 from rutsim.simulate import (
-    ChunkInfo,
     ScenarioArrays,
     SimPaths,
     run_simulation,
@@ -21,7 +20,7 @@ from rutsim.simulate import (
     synthetic_posterior,
 )
 from rutsim.simulate._kernel import trace_count
-from rutsim.types import MACRO_VARIABLES, ShockSpec
+from rutsim.types import MACRO_VARIABLES, ChunkInfo, ShockSpec
 
 H = 4
 

@@ -50,6 +50,7 @@ from rutsim.report import (
     write_report_files,
 )
 from rutsim.risk import BLEND, BLEND_WEIGHTS_ATTR, bin_paths, quantile
+from rutsim.risk.draw_reducer import DrawReducer
 from rutsim.runs import (
     FIRST_CHUNK,
     SIMULATE_RATE,
@@ -84,7 +85,6 @@ from rutsim.scenario import (
     scenario_arrays,
 )
 from rutsim.simulate import (
-    DrawReducer,
     plan_chunks,
     run_simulation,
     use_compilation_cache,

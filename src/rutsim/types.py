@@ -13,7 +13,7 @@ annotated as ``jax.Array | numpy.ndarray`` for the type checker only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -207,8 +207,42 @@ class SimulationResult(NamedTuple):
     pooled: Mapping[str, np.ndarray] = {}
 
 
+class ChunkInfo(NamedTuple):
+    """Where a chunk sits: run sample positions ``start:stop`` and their posterior indices.
+
+    Attributes
+    ----------
+    start, stop : int
+        Positions of the chunk on the run's ``sample`` axis.
+    sample_index : int array, shape ``(stop - start,)``
+        Index of each sample in the full posterior (chain-major ``chain x draw``).
+    scenario_names : tuple of str
+        Names along the scenario axis.
+    kernel_paths : SimPaths, optional
+        The kernel's own output for the chunk, left where the kernel put it (on its device):
+        every field ``(horizon, scenario, chunk_size, path)``, the last chunk padded to the
+        chunk size. A reducer that runs jitted reads these instead of the host copy; its
+        outputs are cut to ``stop - start`` samples like any reducer's.
+    """
+
+    start: int
+    stop: int
+    sample_index: np.ndarray
+    scenario_names: tuple[str, ...]
+    kernel_paths: SimPaths | None = None
+
+
+#: What the simulation driver calls on every chunk: ``(paths, chunk) -> arrays`` with
+#: leading axes ``(scenario, sample)``. ``paths`` is the chunk's paths as NumPy, every field
+#: ``(scenario, sample, path, horizon)``; ``chunk`` says where it sits and carries the
+#: kernel's own output. It runs where the chunk runs (a Dask worker), so it must pickle.
+Reducer = Callable[[SimPaths, ChunkInfo], Mapping[str, np.ndarray]]
+
+
 __all__ = [
     "MACRO_VARIABLES",
+    "ChunkInfo",
+    "Reducer",
     "SIM_DIMS",
     "Array",
     "InitialState",

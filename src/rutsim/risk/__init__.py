@@ -4,16 +4,12 @@ Conventions are stated once in :mod:`rutsim.risk._array` (:data:`CONVENTION_ATTR
 simple cumulative returns, losses as positive numbers, ``level`` the confidence level,
 empirical inverted-CDF quantiles, exact discrete CVaR. Everything here works on arrays
 and datasets; reading and writing run folders belongs to :mod:`rutsim.runs`.
+
+The run's own reducer, jitted, is the public submodule :mod:`rutsim.risk.draw_reducer`,
+which this package does not import (it loads JAX); it computes the metrics of
+:func:`rutsim.risk.path_metrics` to float rounding (``tests/test_mc_noise.py``).
 """
 
-from rutsim.measures import (
-    COMPONENTS,
-    DRAWDOWN_QUANTILES,
-    LEVELS,
-    LOSS_THRESHOLDS,
-    QUANTILES,
-    metric_names,
-)
 from rutsim.risk._array import (
     CONVENTION_ATTRS,
     conditional_value_at_risk,
@@ -36,6 +32,15 @@ from rutsim.risk._metrics import (
     compute_metrics,
     summarise_draws,
 )
+from rutsim.risk._names import (
+    COMPONENTS,
+    DRAWDOWN_QUANTILES,
+    LEVELS,
+    LOSS_THRESHOLDS,
+    MC_VAR_SUFFIX,
+    QUANTILES,
+    metric_names,
+)
 from rutsim.risk._noise import FEW_TAIL_PATHS, quantile_se
 from rutsim.risk._pooled import (
     DRAWDOWN_BIN_WIDTH,
@@ -53,8 +58,7 @@ from rutsim.risk._position import (
     loss_metric,
     metric_unit,
 )
-from rutsim.risk._reducer import METRIC_DESCRIPTIONS, draw_metrics, path_metrics
-from rutsim.risk._run import RunReducer, check_finite
+from rutsim.risk._reducer import METRIC_DESCRIPTIONS, check_finite, draw_metrics, path_metrics
 
 __all__ = [
     "BLEND",
@@ -65,7 +69,7 @@ __all__ = [
     "RETURN_BIN_WIDTH",
     "RETURN_RANGE",
     "RETURN_SUMS",
-    "RunReducer",
+    "MC_VAR_SUFFIX",
     "bin_paths",
     "mix_bins",
     "check_finite",

@@ -32,8 +32,8 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
-from rutsim.measures import MC_VAR_SUFFIX, metric_names
 from rutsim.risk._array import quantile
+from rutsim.risk._names import MC_VAR_SUFFIX, metric_names
 from rutsim.risk._noise import FEW_TAIL_PATHS, BandNoise, few_tail_paths, pooled_mc_se
 from rutsim.risk._pooled import (
     DRAW_AVERAGED,

@@ -5,7 +5,7 @@ Two kinds of numbers carry Monte Carlo error.
 **Per-draw metrics and their across-draw band.** A draw's metric ``m_d`` is computed from
 that draw's ``n`` paths, so ``m_d = theta_d + e_d``: the metric of the draw's parameters
 (what the band should describe) plus path-sampling noise with variance ``v_d``, estimated
-per draw by sectioning (:func:`rutsim.simulate.reduce_draws`: the draw's paths split in
+per draw by sectioning (:func:`rutsim.risk.draw_reducer.reduce_draws`: the draw's paths split in
 two halves). Across draws ``Var(m) = Var(theta) + mean(v)``, so the noise share of the
 raw band is ``s = mean(v) / Var(m)``. The corrected band shrinks every draw's deviation
 from the across-draw mean by ``k = sqrt(max(0, 1 - s))`` (moment-matching deconvolution:
@@ -42,8 +42,8 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import NDArray
 
-from rutsim.measures import DRAWDOWN_QUANTILES, LEVELS, QUANTILES, pct, tail_probability
 from rutsim.risk._array import sort_sample, sorted_quantile
+from rutsim.risk._names import DRAWDOWN_QUANTILES, LEVELS, QUANTILES, pct, tail_probability
 
 #: Fewest paths a per-draw quantile-type metric may rest on to be given per draw.
 MIN_TAIL_PATHS = 10

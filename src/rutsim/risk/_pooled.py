@@ -29,10 +29,10 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from rutsim.measures import COMPONENTS, LOSS_THRESHOLDS
-from rutsim.measures import loss_name as _loss_name
 from rutsim.risk._array import max_drawdown, sort_sample
 from rutsim.risk._attribution import split_by_weights
+from rutsim.risk._names import COMPONENTS, LOSS_THRESHOLDS
+from rutsim.risk._names import loss_name as _loss_name
 from rutsim.risk._reducer import (
     ReturnPaths,
     attribution_metrics,

@@ -32,7 +32,6 @@ import pandas as pd
 import xarray as xr
 from numpy.typing import NDArray
 
-from rutsim.measures import LEVELS, pct
 from rutsim.risk._array import (
     conditional_value_at_risk,
     probability_below,
@@ -42,6 +41,7 @@ from rutsim.risk._array import (
     weighted_sd,
 )
 from rutsim.risk._metrics import BLEND, COLUMNS
+from rutsim.risk._names import LEVELS, pct
 from rutsim.risk._noise import FEW_TAIL_PATHS, MIN_TAIL_PATHS, cvar_se, quantile_se
 from rutsim.risk._pooled import atoms, mix_bins, return_bin_centres
 

@@ -20,15 +20,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from rutsim.measures import (
-    COMPONENTS,
-    DRAWDOWN_QUANTILES,
-    LEVELS,
-    LOSS_THRESHOLDS,
-    QUANTILES,
-)
-from rutsim.measures import loss_name as _loss_name
-from rutsim.measures import pct as _pct
+from rutsim.errors import ScenarioError
 from rutsim.risk._array import (
     SortedSample,
     max_drawdown,
@@ -40,6 +32,16 @@ from rutsim.risk._array import (
     weighted_sd,
 )
 from rutsim.risk._attribution import Attribution, attribute_mean, split_by_weights
+from rutsim.risk._names import (
+    COMPONENTS,
+    DRAWDOWN_QUANTILES,
+    LEVELS,
+    LOSS_THRESHOLDS,
+    QUANTILES,
+)
+from rutsim.risk._names import loss_name as _loss_name
+from rutsim.risk._names import pct as _pct
+from rutsim.types import SimPaths
 
 #: Human-readable description and unit of each metric (for NetCDF attrs and the report).
 METRIC_DESCRIPTIONS: dict[str, str] = {
@@ -209,7 +211,7 @@ def draw_metrics(
 ) -> dict[str, NDArray[np.float64]]:
     """Per-draw metrics over each draw's paths: the reducer of the simulation driver.
 
-    Matches ``rutsim.simulate.Reducer``: ``run_simulation(..., reducer=draw_metrics)``.
+    Matches :data:`rutsim.types.Reducer`: ``run_simulation(..., reducer=draw_metrics)``.
 
     Parameters
     ----------
@@ -242,3 +244,16 @@ def draw_metrics(
     if np.any(idx < 0) or np.any(idx >= n_h):
         raise ValueError(f"horizons must lie in 1..{n_h}, got {list(horizons)}")
     return {k: v[..., idx] for k, v in out.items()}
+
+
+def check_finite(paths: SimPaths, scenario_names: Sequence[str]) -> None:
+    """Refuse simulated paths with non-finite values, naming the scenario and the variable.
+
+    The scenario checks catch impossible inputs before the run; this catches a model
+    pushed past what it can extrapolate, at the first chunk where it happens.
+    """
+    for field, values in zip(SimPaths._fields, paths, strict=True):
+        bad = ~np.isfinite(values)
+        if bad.any():
+            scenario = scenario_names[int(np.argwhere(bad)[0][0])]
+            raise ScenarioError.overflowed(scenario, field, int(bad.sum()))

@@ -4,13 +4,11 @@ See ``rutsim.simulate._kernel`` for the key derivation and how float64 is enable
 """
 
 from rutsim.simulate._driver import (
-    ChunkInfo,
     ChunkJob,
     ChunkOutput,
     ChunkPlan,
     KeepSink,
     Progress,
-    Reducer,
     SimulationResult,
     compute_chunk,
     plan_chunks,
@@ -24,27 +22,21 @@ from rutsim.simulate._kernel import (
     use_compilation_cache,
     use_precision,
 )
-from rutsim.simulate._reduce import DrawReducer, half_masks, reduce_draws
 from rutsim.simulate._synthetic import synthetic_initial, synthetic_posterior
 from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 
 __all__ = [
     "MACRO_VARIABLES",
-    "ChunkInfo",
     "ChunkJob",
     "ChunkOutput",
     "ChunkPlan",
-    "DrawReducer",
     "KeepSink",
     "Progress",
-    "Reducer",
     "ScenarioArrays",
     "SimPaths",
     "SimulationResult",
     "compute_chunk",
-    "half_masks",
     "plan_chunks",
-    "reduce_draws",
     "run_simulation",
     "scenario_keys",
     "select_samples",

@@ -27,41 +27,16 @@ from rutsim.cluster import Runner, thread_runner
 from rutsim.config import SimulationConfig
 from rutsim.errors import ScenarioError
 from rutsim.simulate._kernel import scenario_keys, simulate_chunk, use_precision
-from rutsim.simulate._reduce import DrawReducer, reduce_draws
 from rutsim.types import (
+    ChunkInfo,
     InitialState,
     PosteriorParams,
+    Reducer,
     ScenarioArrays,
     ShockSpec,
     SimPaths,
     SimulationResult,
 )
-
-
-class ChunkInfo(NamedTuple):
-    """Where a chunk sits: run sample positions ``start:stop`` and their posterior indices.
-
-    Attributes
-    ----------
-    start, stop : int
-        Positions of the chunk on the run's ``sample`` axis.
-    sample_index : int array, shape ``(stop - start,)``
-        Index of each sample in the full posterior (chain-major ``chain x draw``).
-    scenario_names : tuple of str
-        Names along the scenario axis.
-    """
-
-    start: int
-    stop: int
-    sample_index: np.ndarray
-    scenario_names: tuple[str, ...]
-
-
-#: ``(paths as numpy, each field (scenario, sample, path, horizon), chunk) -> arrays``
-#: with leading axes ``(scenario, sample)``.
-#: A :class:`DrawReducer` instead runs jitted on the kernel's output (every per-draw metric
-#: and its Monte Carlo variance, :func:`reduce_draws`).
-Reducer = Callable[[SimPaths, ChunkInfo], Mapping[str, np.ndarray]]
 
 #: Called after each chunk with (samples done, samples in total).
 Progress = Callable[[int, int], None]
@@ -148,7 +123,7 @@ class ChunkJob(NamedTuple):
     chunk: int
     shocks: ShockSpec
     dtype: str
-    reducer: Reducer | DrawReducer
+    reducer: Reducer
     pooler: Reducer | None
     antithetic: bool = False
 
@@ -212,13 +187,9 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
         )
         # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
         out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
-        info = ChunkInfo(start, stop, job.sample_index[start:stop], job.names)
-        if isinstance(job.reducer, DrawReducer):
-            # jitted where the paths are; refuses non-finite paths before anything is binned
-            reduced = reduce_draws(out, job.reducer, job.names)
-            metrics = {k: v[:, : stop - start] for k, v in reduced.items()}
-        else:
-            metrics = dict(job.reducer(out_np, info))
+        info = ChunkInfo(start, stop, job.sample_index[start:stop], job.names, out)
+        # before the pooler: the run's reducer refuses non-finite paths before any are binned
+        metrics = dict(job.reducer(out_np, info))
         _COMPILED.add(signature)
     kept = SimPaths(*(np.ascontiguousarray(f[:, :, : job.keep]) for f in out_np))
     pooled = {} if job.pooler is None else job.pooler(out_np, info)
@@ -236,7 +207,7 @@ def run_simulation(
     scenarios: Sequence[tuple[str, ScenarioArrays]],
     sim_config: SimulationConfig,
     shocks: ShockSpec,
-    reducer: Reducer | DrawReducer,
+    reducer: Reducer,
     progress: Progress | None = None,
     pooler: Reducer | None = None,
     runner: Runner | None = None,
@@ -258,11 +229,12 @@ def run_simulation(
         Sizes, dtype, chunking.
     shocks : ShockSpec
         Shock families of the fitted model.
-    reducer : callable or DrawReducer
+    reducer : rutsim.types.Reducer
         ``(SimPaths as numpy, ChunkInfo) -> mapping of arrays`` with leading axes
-        ``(scenario, sample)``; sees every path of the chunk. Runs where the chunk runs
-        (a Dask worker), so it must be picklable. A :class:`DrawReducer` runs the jitted
-        per-draw risk reducer (every metric and its Monte Carlo variance).
+        ``(scenario, sample)``; sees every path of the chunk (and, in
+        ``ChunkInfo.kernel_paths``, the kernel's own output). Runs where the chunk runs
+        (a Dask worker), so it must be picklable: e.g. the run's jitted per-draw risk
+        reducer :class:`rutsim.risk.draw_reducer.DrawReducer`.
     progress : callable, optional
         ``(done, total)`` after each chunk.
     pooler : callable, optional
@@ -288,9 +260,6 @@ def run_simulation(
     chosen, chunk, keep = plan_chunks(sim_config, len(names), int(np.shape(params.ff_a)[0]))
     n = len(chosen)
     np_dtype = np.dtype(sim_config.dtype)
-    if isinstance(reducer, DrawReducer):
-        # the noise estimate's halves must keep the kernel's antithetic pairs together
-        reducer = reducer._replace(antithetic=sim_config.antithetic)
     job = ChunkJob(
         seed=key_seed,
         names=names,

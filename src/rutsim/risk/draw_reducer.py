@@ -1,4 +1,9 @@
-"""The per-draw risk reducer: every metric of every draw, and its Monte Carlo noise.
+"""The run's per-draw risk reducer, jitted: every metric of every draw, and its MC noise.
+
+The one module of :mod:`rutsim.risk` that imports JAX, so ``rutsim.risk`` itself does not
+import it: reading and reporting a run stay JAX-free (the exception is stated in the
+import contract of ``pyproject.toml``). The simulation driver takes a :class:`DrawReducer`
+as any other :data:`rutsim.types.Reducer` and knows nothing of metrics.
 
 The same metrics as the NumPy reference :func:`rutsim.risk.path_metrics` (the conventions
 of :mod:`rutsim.risk._array`: simple cumulative returns, inverted-CDF quantiles, exact
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import jax
@@ -45,7 +51,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from rutsim.errors import ScenarioError
-from rutsim.measures import (
+from rutsim.risk._names import (
     COMPONENTS,
     DRAWDOWN_QUANTILES,
     LEVELS,
@@ -56,7 +62,7 @@ from rutsim.measures import (
     metric_names,
     pct,
 )
-from rutsim.types import SimPaths
+from rutsim.types import ChunkInfo, SimPaths
 
 #: Relative tolerance of a quantile's target weight (as :mod:`rutsim.risk._array`).
 _CDF_TOL = 1e-10
@@ -75,8 +81,9 @@ _MEANS: tuple[str, ...] = (
 _RETURN_PROBS: tuple[float, ...] = (0.5, *QUANTILES)
 
 
-class DrawReducer(NamedTuple):
-    """What the jitted per-draw reducer computes (static: hashable, part of the compile key).
+@dataclass(frozen=True)
+class DrawReducer:
+    """The run's per-draw reducer: a picklable :data:`rutsim.types.Reducer` of the driver.
 
     Attributes
     ----------
@@ -90,6 +97,18 @@ class DrawReducer(NamedTuple):
 
     blend_weights: tuple[float, ...] | None = None
     antithetic: bool = False
+
+    def __call__(self, paths: SimPaths, chunk: ChunkInfo) -> dict[str, np.ndarray]:
+        """Reduce one chunk of the driver: :func:`reduce_draws` on the kernel's output.
+
+        Runs where the paths are (``chunk.kernel_paths``, quarter-major and padded to the
+        chunk size); without them, on ``paths`` moved to that layout. The padding is cut.
+        """
+        out = chunk.kernel_paths
+        if out is None:
+            out = SimPaths(*(jnp.asarray(np.moveaxis(np.asarray(f), -1, 0)) for f in paths))
+        reduced = reduce_draws(out, self, chunk.scenario_names)
+        return {k: v[:, : chunk.stop - chunk.start] for k, v in reduced.items()}
 
 
 def half_masks(n_paths: int, antithetic: bool) -> np.ndarray:
@@ -357,7 +376,7 @@ def reduce_draws(
     Returns
     -------
     dict of str to ndarray
-        For every name of :func:`rutsim.measures.metric_names`, its per-draw value and
+        For every name of :func:`rutsim.risk.metric_names`, its per-draw value and
         (``name + MC_VAR_SUFFIX``) the estimated path-sampling variance of that value,
         each ``(entity, sample, horizon)``; entities are the scenarios, then the blend.
 
@@ -366,7 +385,7 @@ def reduce_draws(
     ScenarioError
         When a simulated value is not finite, naming the scenario and the variable.
     """
-    n_h, n_s, _, n_p = np.shape(out.carry)
+    _, n_s, _, n_p = np.shape(out.carry)
     masks = half_masks(n_p, reducer.antithetic)
     # The finiteness check in NumPy: in the same XLA computation as the rest it was
     # measured 8x slower than both apart.
