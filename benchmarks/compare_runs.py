@@ -4,14 +4,15 @@ Usage: python benchmarks/compare_runs.py outputs/<run-a> outputs/<run-b>
 
 NetCDF variables and coordinates are compared value for value (bitwise); tables
 (parquet) cell for cell; text files byte for byte after dropping the lines that differ
-by design (run id, creation time, timings, the run's own folder). Prints one line per
-file and exits non-zero when anything else differs.
+by design (run id, creation time, timings, the run's own folder); TOML files by value.
+Prints one line per file and exits non-zero when anything else differs.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,11 @@ def main(a: Path, b: Path) -> int:
         elif pa.suffix == ".parquet":
             same = pd.read_parquet(pa).equals(pd.read_parquet(pb))
             verdict = "identical cells" if same else "DIFFER"
+        elif pa.suffix == ".toml":
+            # the same values (a change of TOML writer may lay the text out differently)
+            same = tomllib.loads(pa.read_text()) == tomllib.loads(pb.read_text())
+            text = "identical bytes" if pa.read_bytes() == pb.read_bytes() else "same values"
+            verdict = text if same else "DIFFER"
         elif pa.name in ("manifest.json", "summary.json"):
             verdict = _json(pa, pb)
         elif pa.suffix in (".png", ".html"):

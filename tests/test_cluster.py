@@ -24,7 +24,7 @@ from helpers import TINY, fake_fit
 from rutsim.cluster import dask_runner, thread_runner
 from rutsim.config import SimulationConfig
 from rutsim.errors import ClusterError, ConfigError, RunOutputError, ScenarioError
-from rutsim.fileio import write_netcdf
+from rutsim.files import write_netcdf
 from rutsim.pipeline import run
 from rutsim.risk import bin_paths, draw_metrics
 from rutsim.runs import load_run

@@ -35,7 +35,7 @@ def test_build_twice_identical_bytes(first_build, shared_data, tmp_path):
 
 
 def test_sources_table_names_raw_files_with_hashes(first_build, shared_data):
-    from rutsim.fileio import sha256_file
+    from rutsim.files import sha256_file
 
     lines = (first_build / "sources.csv").read_text().splitlines()
     assert lines[0] == "file,sha256,bytes"

@@ -20,7 +20,7 @@ from rutsim.data import (
     panel_hash,
 )
 from rutsim.errors import DataError
-from rutsim.fileio import sha256_file, sha256_json
+from rutsim.files import sha256_file, sha256_json
 
 FIX = Path(__file__).parent / "fixtures" / "data"
 

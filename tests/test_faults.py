@@ -29,8 +29,12 @@ import pytest
 
 import rutsim.pipeline
 from helpers import SMALL_FIT_TOML, TINY, fake_fit, snapshot, without_status
-from rutsim import fslock
-from rutsim.fileio import host_tag, tmp_prefix
+from rutsim import files
+from rutsim.files import (
+    _claim,  # noqa: F401  (files._claim._start_time below)
+    host_tag,
+    tmp_prefix,
+)
 from rutsim.risk import conditional_value_at_risk, probability_below, value_at_risk
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -290,7 +294,7 @@ def test_os_errors_while_writing_become_one_message(
 
         monkeypatch.setattr(xr.Dataset, "to_netcdf", fail)
     else:
-        monkeypatch.setattr("rutsim.fileio._rename_noreplace", fail)
+        monkeypatch.setattr("rutsim.files._atomic._rename_noreplace", fail)
     before = snapshot(proj / "outputs", proj / "models")
     code, _, err = cli("run", "configs/tiny.toml", "--name", "broken", "--quiet")
     assert_clean_failure(proj, before, code, err, "could not write", os.strerror(errno_))
@@ -302,7 +306,7 @@ def test_too_little_free_disk_is_refused_before_the_work(
 ) -> None:
     real = shutil.disk_usage
     monkeypatch.setattr(
-        "rutsim.fileio.shutil.disk_usage", lambda p: real(p)._replace(free=1024 * 1024)
+        "rutsim.files._atomic.shutil.disk_usage", lambda p: real(p)._replace(free=1024 * 1024)
     )
     before = snapshot(proj / "outputs", proj / "models")
     code, _, err = cli("run", "configs/tiny.toml", "--quiet")
@@ -375,7 +379,7 @@ def test_non_utf8_run_and_model_manifests(proj: Path, monkeypatch: pytest.Monkey
 def test_a_claimed_run_name_is_refused_and_an_automatic_id_moves_on(
     proj: Path, monkeypatch: pytest.MonkeyPatch, cli
 ) -> None:
-    with fslock.claim(proj / "outputs" / "taken"):
+    with files.claim(proj / "outputs" / "taken"):
         before = snapshot(proj / "outputs", proj / "models")
         code, _, err = cli("run", "configs/tiny.toml", "--name", "taken")
         assert code == 2 and "being written by another rutsim process" in err
@@ -401,7 +405,7 @@ def test_stale_claims_and_temporary_folders_of_dead_processes_are_cleared(
     (stale_tmp / "simulation.nc").write_bytes(b"half")
     live_tmp = outputs / f"{tmp_prefix(outputs / 'mine')}wxyz.tmp"
     live_tmp.mkdir()
-    lock = fslock.lock_path(outputs / "named")
+    lock = files.lock_path(outputs / "named")
     lock.write_text(json.dumps({"host": host_tag(), "pid": dead.pid, "since": 0}))
     code, _, err = cli("run", "configs/tiny.toml", "--name", "named", "--quiet")
     assert code == 0, err
@@ -413,23 +417,23 @@ def test_stale_claims_and_temporary_folders_of_dead_processes_are_cleared(
 def test_a_claim_is_a_kernel_lock_a_dead_or_reused_pid_never_blocks(tmp_path: Path) -> None:
     # A lock file naming a live process (pid 1, init) that holds no lock on it: stale,
     # whatever pid and start time it records (a pid-only check would block for good).
-    lock = fslock.lock_path(tmp_path / "named")
+    lock = files.lock_path(tmp_path / "named")
     lock.write_text(json.dumps({"host": host_tag(), "pid": 1, "since": 0, "start": 5}))
-    assert fslock.clear_stale(tmp_path) == [lock] and not lock.exists()
-    with fslock.claim(tmp_path / "mine"):
-        mine = json.loads(fslock.lock_path(tmp_path / "mine").read_text())
+    assert files.clear_stale(tmp_path) == [lock] and not lock.exists()
+    with files.claim(tmp_path / "mine"):
+        mine = json.loads(files.lock_path(tmp_path / "mine").read_text())
         # Held by this process: not stale, and a second claim is refused naming it.
-        assert fslock.clear_stale(tmp_path) == []
-        with pytest.raises(fslock.ClaimHeld) as held:
-            with fslock.claim(tmp_path / "mine"):
+        assert files.clear_stale(tmp_path) == []
+        with pytest.raises(files.ClaimHeld) as held:
+            with files.claim(tmp_path / "mine"):
                 pass
         assert held.value.holder.pid == os.getpid()
-    assert mine["pid"] == os.getpid() and mine["start"] == fslock._start_time(os.getpid())
-    assert not fslock.lock_path(tmp_path / "mine").exists()  # released and removed
+    assert mine["pid"] == os.getpid() and mine["start"] == files._claim._start_time(os.getpid())
+    assert not files.lock_path(tmp_path / "mine").exists()  # released and removed
     # A holder killed with SIGKILL: the kernel drops its lock; the name is free at once.
     code = (
-        "import sys, time; sys.path[:0] = sys.argv[1:]; from rutsim import fslock; "
-        "from pathlib import Path; c = fslock.claim(Path(sys.argv[1]) / 'x'); c.__enter__(); "
+        "import sys, time; sys.path[:0] = sys.argv[1:]; from rutsim import files; "
+        "from pathlib import Path; c = files.claim(Path(sys.argv[1]) / 'x'); c.__enter__(); "
         "print('held', flush=True); time.sleep(60)"
     )
     child = subprocess.Popen(
@@ -437,8 +441,8 @@ def test_a_claim_is_a_kernel_lock_a_dead_or_reused_pid_never_blocks(tmp_path: Pa
     )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "held"
-        with pytest.raises(fslock.ClaimHeld) as held:
-            with fslock.claim(tmp_path / "x"):
+        with pytest.raises(files.ClaimHeld) as held:
+            with files.claim(tmp_path / "x"):
                 pass
         assert held.value.holder.pid == child.pid
     finally:
@@ -446,10 +450,10 @@ def test_a_claim_is_a_kernel_lock_a_dead_or_reused_pid_never_blocks(tmp_path: Pa
         child.wait()
         if child.stdout is not None:
             child.stdout.close()
-    assert fslock.lock_path(tmp_path / "x").exists()  # the dead holder's file remains
-    with fslock.claim(tmp_path / "x"):
+    assert files.lock_path(tmp_path / "x").exists()  # the dead holder's file remains
+    with files.claim(tmp_path / "x"):
         pass
-    assert fslock.clear_stale(tmp_path) == []
+    assert files.clear_stale(tmp_path) == []
 
 
 def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
@@ -475,7 +479,7 @@ def test_a_second_fit_waits_for_the_first_and_reuses_its_model(
 
     def first_fit() -> None:
         # The "first fit" holds the model's claim, writes its model and lets go.
-        with fslock.claim(target):
+        with files.claim(target):
             holding.set()
             finish_first_fit()
             time.sleep(0.5)

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rutsim.errors import RunOutputError
-from rutsim.fileio import (
+from rutsim.files import (
+    TMP_NAME,
     atomic_dir,
     atomic_write_text,
     canonical_json,
+    host_tag,
     package_versions,
     sha256_file,
     sha256_json,
@@ -106,3 +109,28 @@ def test_atomic_dir_never_replaces_a_folder_that_appears_meanwhile(tmp_path) -> 
         with atomic_dir(other):
             other.mkdir()
     assert other.is_dir() and not any(other.iterdir())
+
+
+@given(
+    name=st.text(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+        min_size=1,
+        max_size=40,
+    ).filter(lambda n: n not in (".", ".."))
+)
+def test_every_temporary_name_parses_back_to_its_owner(name: str) -> None:
+    # The name format is written once (tmp_prefix) and read once (TMP_NAME in clear_stale).
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as root:
+        final = Path(root) / name
+        with atomic_dir(final) as tmp:
+            match = TMP_NAME.match(tmp.name)
+            assert match is not None
+            assert (match["name"], match["host"], int(match["pid"])) == (
+                name,
+                host_tag(),
+                os.getpid(),
+            )
+        assert final.is_dir() and os.listdir(root) == [name]

@@ -110,7 +110,7 @@ def test_report_clears_what_a_killed_rebuild_left(pristine: Path, tmp_path: Path
     import subprocess
     import sys
 
-    from rutsim.fileio import tmp_prefix
+    from rutsim.files import tmp_prefix
 
     folder = _copy(pristine, tmp_path)
     dead = subprocess.run(

@@ -166,12 +166,12 @@ def test_signal_in_every_phase(
         # A fit stopped while compiling: the next command (a refit takes a minute) finds
         # the run name and the model id free at once and clears what was left, as every
         # writing command does on its folders before it starts.
-        from rutsim import fslock
+        from rutsim import files
 
         for folder in (root / "outputs", root / "models"):
             for lock in folder.glob(".*.lock"):
                 final = lock.with_name(lock.name.removeprefix(".").removesuffix(".lock"))
-                with fslock.claim(final):
+                with files.claim(final):
                     pass
-            fslock.clear_stale(folder)
+            files.clear_stale(folder)
         assert _leftovers(root) == []

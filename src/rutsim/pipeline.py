@@ -40,7 +40,7 @@ from rutsim.config import (
     portable_paths,
 )
 from rutsim.data import load_panel
-from rutsim.fileio import atomic_dir, package_versions
+from rutsim.files import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import (
     describe_model,

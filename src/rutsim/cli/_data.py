@@ -50,7 +50,7 @@ def build(
 ) -> None:
     """Build the quarterly and monthly panels from raw files (atomically, reproducibly)."""
     from rutsim.data import build_dataset
-    from rutsim.fileio import sha256_file
+    from rutsim.files import sha256_file
 
     result = build_dataset(raw, out, fetched=fetched)
     q, m = result.quarterly, result.monthly

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from rutsim.cli._paths import PATHS_HELP, in_project
 from rutsim.errors import ConfigError, ScenarioError
-from rutsim.fileio import atomic_write_bytes
+from rutsim.files import atomic_write_bytes
 from rutsim.status import shown
 
 app = typer.Typer(help=f"List, show and import scenario files. {PATHS_HELP}", no_args_is_help=True)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from rutsim.errors import ConfigError
-from rutsim.fileio import read_text, root_hint
+from rutsim.files import read_text, root_hint
 
 #: Largest TOML file read (configs and scenarios are a few KiB).
 MAX_TOML_BYTES = 4 * 2**20

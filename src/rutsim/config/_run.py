@@ -14,7 +14,7 @@ from rutsim.config._model import ModelConfig, SamplerConfig
 from rutsim.config._outputs import OutputConfig
 from rutsim.config._portfolio import PortfolioConfig
 from rutsim.config._simulation import ScenarioSelection, SimulationConfig
-from rutsim.fileio import sha256_json
+from rutsim.files import sha256_json
 
 
 class RunConfig(FrozenModel):

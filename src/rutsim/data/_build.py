@@ -26,7 +26,7 @@ from rutsim.data._nber import load_nber_dates
 from rutsim.data._raw import RawData
 from rutsim.data._transform import daily_to_quarterly
 from rutsim.data._validate import fail
-from rutsim.fileio import atomic_dir
+from rutsim.files import atomic_dir
 
 __all__ = ["EMBEDDED_DIR", "BuildResult", "build_dataset"]
 

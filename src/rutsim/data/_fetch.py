@@ -11,7 +11,7 @@ from pathlib import Path
 from rutsim.data._fred import load_fred
 from rutsim.data._raw import FRED_FILES
 from rutsim.errors import DataError
-from rutsim.fileio import atomic_write_bytes
+from rutsim.files import atomic_write_bytes
 
 __all__ = ["DEFAULT_SERIES", "FRED_CSV_URL", "fetch_fred"]
 

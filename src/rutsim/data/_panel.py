@@ -19,7 +19,7 @@ from rutsim.data._build import (
 )
 from rutsim.data._catalog import MONTHLY, QUARTERLY
 from rutsim.data._validate import fail, read_text
-from rutsim.fileio import sha256_file, sha256_json
+from rutsim.files import sha256_file, sha256_json
 
 __all__ = [
     "load_monthly_panel",

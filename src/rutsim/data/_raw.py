@@ -16,7 +16,7 @@ from rutsim.data._spdji import load_spdji_eps
 from rutsim.data._transform import splice
 from rutsim.data._validate import fail
 from rutsim.data._yahoo import load_month_end_level, load_yahoo
-from rutsim.fileio import sha256_file
+from rutsim.files import sha256_file
 
 __all__ = ["FRED_FILES", "RawData"]
 

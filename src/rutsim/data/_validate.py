@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rutsim.errors import DataError
-from rutsim.fileio import MAX_TEXT_BYTES
+from rutsim.files import MAX_TEXT_BYTES
 
 __all__ = [
     "Table",

@@ -19,14 +19,16 @@ import xarray as xr
 
 from rutsim.config import DataConfig, ModelConfig, RunConfig, SamplerConfig
 from rutsim.errors import DataError, FitDiagnosticsError, ModelStoreError
-from rutsim.fileio import (
+from rutsim.files import (
+    Claim,
     atomic_dir,
     check_writable,
+    clear_stale,
     package_versions,
     sha256_file,
+    wait_for_claim,
     write_netcdf,
 )
-from rutsim.fslock import Claim, clear_stale, wait_for_claim
 from rutsim.model._build import PARAMETERS, build_model
 from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from rutsim.config import PARAMETER_NAMES, DataConfig, FrozenModel, ModelConfig, SamplerConfig
 from rutsim.errors import ModelStoreError
-from rutsim.fileio import canonical_json, read_text, sha256_file, sha256_json
+from rutsim.files import canonical_json, read_text, sha256_file, sha256_json
 from rutsim.model._gate import Diagnostics
 from rutsim.status import announce
 

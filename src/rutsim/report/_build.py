@@ -14,8 +14,7 @@ import pandas as pd
 
 from rutsim.config import FrozenModel, OutputConfig, PortfolioConfig, validate_model
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_dir, atomic_write_bytes, atomic_write_text
-from rutsim.fslock import clear_stale
+from rutsim.files import atomic_dir, atomic_write_bytes, atomic_write_text, clear_stale
 from rutsim.report._figures import (
     attribution_chart,
     distribution_chart,

@@ -288,7 +288,7 @@ def compare_runs(
     Comparison
     """
     from rutsim.errors import ConfigError
-    from rutsim.fileio import atomic_write_text
+    from rutsim.files import atomic_write_text
     from rutsim.report._build import output_config
     from rutsim.report._summary import headline_horizons
     from rutsim.runs import load_run, run_metrics

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rutsim.config import SimulationConfig
 from rutsim.errors import ConfigError
-from rutsim.fileio import check_free_space
+from rutsim.files import check_free_space
 from rutsim.runs._rates import FIRST_CHUNK, FIRST_CHUNK_GUESS, SIMULATE_RATE, measured
 
 __all__ = ["RunBudget", "check_budget", "estimate_budget"]
@@ -113,7 +113,7 @@ def estimate_budget(
     # Each chunk in flight bins its paths into a full set of sums, added to the total.
     pooled = n_scenarios * sim.horizon * _POOLED_BYTES
     # Kept paths exist three times at the peak: the driver's arrays, the dataset handed
-    # to the writer and the NetCDF bytes built in memory (rutsim.fileio.write_netcdf).
+    # to the writer and the NetCDF bytes built in memory (rutsim.files.write_netcdf).
     # Streamed, they are in memory one chunk at a time, as the writer takes them.
     streams = kept > stream_above_mb * 1e6
     in_memory = (3 * kept) if not streams else 0

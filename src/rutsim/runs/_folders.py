@@ -19,8 +19,15 @@ import pandas as pd
 
 from rutsim.config import RunConfig
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_dir, check_writable, package_versions, sha256_json
-from rutsim.fslock import ClaimHeld, claim, clear_stale
+from rutsim.files import (
+    ClaimHeld,
+    atomic_dir,
+    check_writable,
+    claim,
+    clear_stale,
+    package_versions,
+    sha256_json,
+)
 from rutsim.runs._manifest import CONFIG_FILE, MANIFEST_FILE, check_folder_name, utc_stamp
 from rutsim.runs._write import config_to_toml
 
@@ -57,7 +64,7 @@ def reserve_folder(
     that could not be saved.
 
     Two processes never get the same folder: the name is claimed with a lock file (see
-    :mod:`rutsim.fslock`) before any work, and the folder itself is renamed into place
+    :mod:`rutsim.files`) before any work, and the folder itself is renamed into place
     atomically at the end. An automatic id (``explicit=False``) that is taken, by a
     finished folder or a live claim, moves on to ``<base>-2``, ``<base>-3``, ...; a name
     the user chose (``explicit=True``) is refused instead.

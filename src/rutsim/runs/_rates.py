@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from rutsim.errors import RutsimError
-from rutsim.fileio import atomic_write_text
+from rutsim.files import atomic_write_text
 
 #: Environment variable naming rutsim's cache folder (tests point it at a temporary one).
 CACHE_ENV = "RUTSIM_CACHE_DIR"

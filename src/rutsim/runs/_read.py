@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from rutsim.config import PortfolioConfig
 from rutsim.errors import ConfigError, RunOutputError
-from rutsim.fileio import read_text, root_hint, sha256_file
+from rutsim.files import read_text, root_hint, sha256_file
 from rutsim.risk import (
     BLEND,
     DRAWDOWN_SUMS,

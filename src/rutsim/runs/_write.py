@@ -1,6 +1,6 @@
 """The writer of a run folder: simulation.nc (or .zarr), draw_metrics.nc, config, manifest, drivers.
 
-Writes into the temporary folder of :func:`rutsim.fileio.atomic_dir`; the report layer
+Writes into the temporary folder of :func:`rutsim.files.atomic_dir`; the report layer
 adds its tables, figures and HTML beside these files before the folder is renamed into
 place.
 """
@@ -16,7 +16,7 @@ import xarray as xr
 
 from rutsim.config import RunConfig, validate_model
 from rutsim.errors import RunOutputError
-from rutsim.fileio import atomic_write_text, sha256_file, write_netcdf
+from rutsim.files import atomic_write_text, sha256_file, toml_document, write_netcdf
 from rutsim.runs._manifest import (
     CONFIG_FILE,
     DRAW_METRICS_FILE,
@@ -28,7 +28,6 @@ from rutsim.runs._manifest import (
     RunManifest,
 )
 from rutsim.runs._zarr import stored_variables
-from rutsim.tomltext import toml_document
 
 
 def config_to_toml(config: RunConfig) -> str:

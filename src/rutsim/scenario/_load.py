@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from rutsim.config import MAX_TOML_BYTES, ScenarioSelection, parse_toml
 from rutsim.errors import ConfigError, ScenarioError
-from rutsim.fileio import read_text
+from rutsim.files import read_text
 from rutsim.scenario._schema import Scenario, VariablePath
 
 __all__ = ["ScenarioSet", "list_scenarios", "load_scenario", "load_scenarios"]

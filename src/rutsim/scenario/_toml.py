@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rutsim.errors import ScenarioError
-from rutsim.fileio import atomic_write_text
+from rutsim.files import atomic_write_text, toml_multiline, toml_string, toml_value
 from rutsim.scenario._schema import Scenario, VariablePath
-from rutsim.tomltext import toml_multiline, toml_string, toml_value
 from rutsim.types import MACRO_VARIABLES
 
 __all__ = ["scenario_to_toml", "write_scenario"]

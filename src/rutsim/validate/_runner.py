@@ -117,7 +117,7 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
     Leaving the ``with`` block would wait for every running fit (minutes). The workers'
     temporary model folders are cleared by the next command that writes to ``models/``
-    (:func:`rutsim.fslock.clear_stale`: their pids are dead).
+    (:func:`rutsim.files.clear_stale`: their pids are dead).
     """
     pool.shutdown(wait=False, cancel_futures=True)
     processes = getattr(pool, "_processes", None) or {}

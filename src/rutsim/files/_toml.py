@@ -1,8 +1,11 @@
 """TOML text for the files rutsim writes (the standard library reads TOML but cannot write it).
 
-Only the subset of TOML that rutsim's own files use: strings, numbers, booleans, arrays
-and tables. Every writer that uses this parses its text back and compares before the text
-reaches the disk, so a value this module cannot express is an error, never a silent loss.
+Whole machine-written documents (a run's resolved ``config.toml``) go through
+:mod:`tomli_w`. The scalar writers below are hand-written for the one thing tomli_w does not
+do: the human-facing scenario files of :mod:`rutsim.scenario`, laid out line by line with
+comments and wrapped descriptions. Every writer that uses this module parses its text back
+and compares before the text reaches the disk, so a value it cannot express is an error,
+never a silent loss.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import re
 import textwrap
 from collections.abc import Mapping
 
-__all__ = ["toml_document", "toml_key", "toml_multiline", "toml_string", "toml_value"]
+import tomli_w
 
 
 def _escape(text: str, keep: str) -> str:
@@ -75,32 +78,19 @@ def toml_value(value: object, *, finite: bool = False) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
-def _is_leaf(value: object) -> bool:
-    # Small tables of scalars (e.g. a prior's args) read best inline.
-    return isinstance(value, dict) and not any(isinstance(v, dict) for v in value.values())
-
-
-def _table(prefix: str, table: Mapping[str, object], lines: list[str]) -> None:
-    depth = prefix.count(".") + 1 if prefix else 0
-    inline = {
-        k: v
-        for k, v in table.items()
-        if v is not None and (not isinstance(v, dict) or (depth >= 2 and _is_leaf(v)) or not v)
-    }
-    tables = {k: v for k, v in table.items() if isinstance(v, dict) and v and k not in inline}
-    if prefix and (inline or not tables):
-        lines.append(f"\n[{prefix}]")
-    for key, value in inline.items():
-        lines.append(f"{toml_key(key)} = {toml_value(value)}")
-    for key, value in tables.items():
-        _table(f"{prefix}.{toml_key(key)}" if prefix else toml_key(key), value, lines)
+def _without_none(value: object) -> object:
+    # TOML has no null: a key whose value is None is left out (it defaults to None).
+    if isinstance(value, Mapping):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list | tuple):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def toml_document(data: Mapping[str, object], header: str = "") -> str:
     """Render nested mappings as a whole TOML document (``None`` values are left out).
 
-    Tables nested two levels or more whose values are all scalars are written inline.
+    Written by :mod:`tomli_w`, with ``header`` as a comment on the first line.
     """
-    lines = [f"# {header}"] if header else []
-    _table("", data, lines)
-    return "\n".join(lines) + "\n"
+    text = tomli_w.dumps(_without_none(data))  # type: ignore[arg-type]
+    return f"# {header}\n\n{text}" if header else text

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -37,14 +36,10 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from rutsim.fileio import host_tag
+from rutsim.files._atomic import TMP_NAME, TMP_SUFFIX
+from rutsim.files._hash import host_tag
 
-__all__ = ["Claim", "ClaimHeld", "claim", "clear_stale", "lock_path", "wait_for_claim"]
-
-# ".<name>.<host>-<pid>.<random>.tmp" (rutsim.fileio.tmp_prefix).
-_TMP = re.compile(r"^\..+\.(?P<host>[0-9a-f]{6})-(?P<pid>\d+)\..+\.tmp$")
-# Temporary folders of rutsim versions before the host and pid were in the name.
-_LEGACY_TMP = re.compile(r"^\..+\.tmp$")
+# Temporary names without a host and pid (rutsim versions before them) go after a day.
 _LEGACY_AGE_S = 24 * 3600
 
 
@@ -237,9 +232,9 @@ def clear_stale(folder: Path) -> list[Path]:
             if entry.is_file() and not entry.is_symlink() and _unheld_lock_file(entry):
                 removed.append(entry)
             continue
-        if match := _TMP.match(name):
+        if match := TMP_NAME.match(name):
             stale = match["host"] == me and not _pid_alive(int(match["pid"]))
-        elif _LEGACY_TMP.match(name):
+        elif name.endswith(TMP_SUFFIX):
             with contextlib.suppress(OSError):
                 stale = time.time() - entry.stat().st_mtime > _LEGACY_AGE_S
         if not stale:
