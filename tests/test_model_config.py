@@ -90,3 +90,11 @@ def test_prior_spec_round_trips_through_json_and_toml_form(mu: float, sigma: flo
     spec = PriorSpec.model_validate({"dist": "Normal", "mu": mu, "sigma": sigma})
     assert PriorSpec.model_validate(spec.model_dump()) == spec
     assert PriorSpec.model_validate(spec.to_toml_dict()) == spec
+
+
+def test_posterior_params_fields_are_the_registry_then_the_last_latent_state() -> None:
+    # PosteriorParams is written out for the type checker; the registry stays the source.
+    from rutsim.config import PARAMETER_NAMES
+    from rutsim.types import PosteriorParams
+
+    assert PosteriorParams._fields == (*PARAMETER_NAMES, "q_last")

@@ -29,6 +29,7 @@ from rutsim.errors import (
 TYPE_CHECKING = False
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from pathlib import Path
 
     from rutsim.config import RunConfig, load_run_config
@@ -50,15 +51,31 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'rutsim' has no attribute {name!r}")
 
 
-def run(config: RunConfig | Path | str, **kwargs: object) -> RunResult:
+def run(
+    config: RunConfig | Path | str,
+    *,
+    name: str | None = None,
+    progress: bool = True,
+    overrides: Sequence[str] = (),
+    root: Path | None = None,
+    echo: Callable[[str], None] | None = print,
+) -> RunResult:
     """Run a config end to end: fit or reuse the model, simulate, write the run folder.
 
     Parameters
     ----------
     config : RunConfig or path
         A loaded config or the path of a TOML run config.
-    **kwargs
-        Passed to :func:`rutsim.pipeline.run` (``name``, ``progress``, ...).
+    name : str, optional
+        Run id (folder under ``outputs/``); default ``<UTC timestamp>-<config hash>``.
+    progress : bool
+        Show progress displays (sampler, simulation).
+    overrides : sequence of str
+        ``KEY=VALUE`` changes to the config, as ``rutsim run --set``.
+    root : Path, optional
+        Project root for relative paths (default: from the config file's location).
+    echo : callable or None
+        Receives each status line; None for silence.
 
     Returns
     -------
@@ -69,18 +86,35 @@ def run(config: RunConfig | Path | str, **kwargs: object) -> RunResult:
 
     from rutsim.pipeline import run as _run
 
-    return _run(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
+    return _run(
+        Path(config) if isinstance(config, str) else config,
+        name=name,
+        progress=progress,
+        overrides=overrides,
+        root=root,
+        echo=echo,
+    )
 
 
-def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
+def fit(
+    config: RunConfig | Path | str,
+    *,
+    refit: bool = False,
+    allow_unconverged: bool | None = None,
+    progress: bool = True,
+) -> FittedModel:
     """Fit the model of a config, or load the matching saved fit from ``models/``.
 
     Parameters
     ----------
     config : RunConfig or path
         A loaded config or the path of a TOML run config.
-    **kwargs
-        Passed to :func:`rutsim.model.fit_or_load` (``refit``, ``allow_unconverged``, ...).
+    refit : bool
+        Fit again even when a matching saved fit exists.
+    allow_unconverged : bool, optional
+        Keep a fit that fails the diagnostics gate (default: ``[sampler]`` of the config).
+    progress : bool
+        Show the sampler's progress.
 
     Returns
     -------
@@ -95,18 +129,34 @@ def fit(config: RunConfig | Path | str, **kwargs: object) -> FittedModel:
     cfg, _ = load_config(config)
     source = str(config) if isinstance(config, str | Path) else "the run config"
     with naming_source(source):
-        return fit_or_load(cfg, **kwargs)  # type: ignore[arg-type]
+        return fit_or_load(cfg, refit=refit, allow_unconverged=allow_unconverged, progress=progress)
 
 
-def backtest(config: RunConfig | Path | str, **kwargs: object) -> BacktestResult:
+def backtest(
+    config: RunConfig | Path | str,
+    *,
+    origins: str | None = None,
+    every: int | None = None,
+    horizons: tuple[int, ...] | None = None,
+    condition: tuple[str, ...] | None = None,
+    failed_fits: str | None = None,
+    workers: int | None = None,
+    save_samples: bool | None = None,
+    name: str | None = None,
+    overrides: Sequence[str] = (),
+) -> BacktestResult:
     """Rolling-origin backtest of a config (see :func:`rutsim.validate.backtest`).
 
     Parameters
     ----------
     config : RunConfig or path
         A loaded config or the path of a TOML run config; ``[backtest]`` gives defaults.
-    **kwargs
-        Passed to :func:`rutsim.validate.backtest` (``origins``, ``condition``, ...).
+    origins, every, horizons, condition, failed_fits, workers, save_samples
+        Override the ``[backtest]`` keys of the same names (None: the config's).
+    name : str, optional
+        Folder suffix of ``outputs/backtest-<name>/``.
+    overrides : sequence of str
+        ``KEY=VALUE`` changes to the config, as ``rutsim backtest --set``.
 
     Returns
     -------
@@ -117,18 +167,33 @@ def backtest(config: RunConfig | Path | str, **kwargs: object) -> BacktestResult
 
     from rutsim.validate import backtest as _backtest
 
-    return _backtest(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
+    return _backtest(
+        Path(config) if isinstance(config, str) else config,
+        origins=origins,
+        every=every,
+        horizons=horizons,
+        condition=condition,
+        failed_fits=failed_fits,
+        workers=workers,
+        save_samples=save_samples,
+        name=name,
+        config_overrides=overrides,
+    )
 
 
-def study_easing(config: RunConfig | Path | str, **kwargs: object) -> StudyResult:
+def study_easing(
+    config: RunConfig | Path | str, *, replay: bool = True, name: str | None = None
+) -> StudyResult:
     """Run the easing-cycle study (see :func:`rutsim.validate.study_easing`).
 
     Parameters
     ----------
     config : RunConfig or path
         Data, model and sampler of the replay fits.
-    **kwargs
-        Passed to :func:`rutsim.validate.study_easing` (``replay``, ``name``, ...).
+    replay : bool
+        Fit and simulate the model before each cycle (minutes per new fit).
+    name : str, optional
+        Folder suffix of ``outputs/study-easing-<name>/``.
 
     Returns
     -------
@@ -138,7 +203,7 @@ def study_easing(config: RunConfig | Path | str, **kwargs: object) -> StudyResul
 
     from rutsim.validate import study_easing as _study
 
-    return _study(Path(config) if isinstance(config, str) else config, **kwargs)  # type: ignore[arg-type]
+    return _study(Path(config) if isinstance(config, str) else config, replay=replay, name=name)
 
 
 def study_fomc(

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
-from rutsim.config import PARAMETER_NAMES
-
 if TYPE_CHECKING:
     import jax
 
@@ -34,29 +32,96 @@ MACRO_VARIABLES: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment
 #: Dimension names of every simulated variable, in axis order (``simulation.nc``).
 SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
 
-# The fields are derived from the parameter registry, so adding a parameter there adds it
-# to the pytree, the priors and the plots; ``q_last`` is the latent state at the data end.
-PosteriorParams = NamedTuple(  # type: ignore[misc]
-    "PosteriorParams",
-    [(name, Array) for name in PARAMETER_NAMES] + [("q_last", Array)],
-)
-PosteriorParams.__module__ = __name__
-PosteriorParams.__doc__ = """Posterior samples of every model parameter, each shape ``(sample,)``.
 
-Fields: the parameters of :data:`rutsim.config.REGISTRY` in registry order, in the
-natural form of the equations of :mod:`rutsim.equations` (``docs/model.md``), then
-``q_last``, the latent relative multiple at the last observed quarter. Arrays are float64
-host (NumPy) arrays as :func:`rutsim.model.posterior_to_pytree` returns them; the
-simulation casts them to its own dtype.
+class PosteriorParams(NamedTuple):
+    """Posterior samples of every model parameter, each shape ``(sample,)``.
 
-Shock scales: with ``ShockSpec.macro == "student_t"`` the macro shocks (unemployment,
-policy, real yield, and the slope/spread pair as ONE bivariate Student-t sharing a mixing
-draw) are Student-t(``macro_nu``) with the ``*_sigma`` as scales, not sds; with "normal"
-they are sds. Equity shocks (``gL, mL`` pair, ``q``, ``gS``) follow ``ShockSpec.equity``.
+    Fields: the parameters of :data:`rutsim.config.REGISTRY` in registry order, in the
+    natural form of the equations of :mod:`rutsim.equations` (``docs/model.md``), then
+    ``q_last``, the latent relative multiple at the last observed quarter. Arrays are float64
+    host (NumPy) arrays as :func:`rutsim.model.posterior_to_pytree` returns them; the
+    simulation casts them to its own dtype.
 
-Small-cap price (the observation identity): ``pS_t - pS_{t-1} = gS_t + (mL_t - mL_{t-1})
-+ (q_t - q_{t-1})``; the small-cap log multiple on smoothed earnings is ``mS = mL + q``.
-"""
+    Shock scales: with ``ShockSpec.macro == "student_t"`` the macro shocks (unemployment,
+    policy, real yield, and the slope/spread pair as ONE bivariate Student-t sharing a mixing
+    draw) are Student-t(``macro_nu``) with the ``*_sigma`` as scales, not sds; with "normal"
+    they are sds. Equity shocks (``gL, mL`` pair, ``q``, ``gS``) follow ``ShockSpec.equity``.
+
+    Small-cap price (the observation identity): ``pS_t - pS_{t-1} = gS_t + (mL_t - mL_{t-1})
+    + (q_t - q_{t-1})``; the small-cap log multiple on smoothed earnings is ``mS = mL + q``.
+
+    The fields are written out so that the type checker sees them; a test keeps them equal
+    to the registry's names (``tests/test_model_config.py``).
+    """
+
+    un_a: Array
+    un_rho: Array
+    un_kappa: Array
+    un_sigma: Array
+    ff_a: Array
+    ff_b_pi: Array
+    ff_phi: Array
+    ff_b_du: Array
+    ff_sigma: Array
+    sl_a: Array
+    sl_phi: Array
+    sl_beta_df: Array
+    sl_beta_mp: Array
+    sl_beta_du: Array
+    sl_sigma: Array
+    cs_a: Array
+    cs_phi: Array
+    cs_beta_df: Array
+    cs_beta_mp: Array
+    cs_beta_du: Array
+    cs_sigma: Array
+    sc_corr: Array
+    rr_a: Array
+    rr_phi: Array
+    rr_beta_df: Array
+    rr_beta_du: Array
+    rr_sigma: Array
+    gl_a: Array
+    gl_rho: Array
+    gl_b_du: Array
+    gl_b_df: Array
+    gl_b_slope: Array
+    gl_b_dspread: Array
+    gl_ec: Array
+    gl_sigma: Array
+    ml_a: Array
+    ml_phi: Array
+    ml_d_rr: Array
+    ml_d_spread: Array
+    ml_d_ff: Array
+    ml_n_dc: Array
+    ml_n_du: Array
+    ml_b_mp: Array
+    ml_sigma: Array
+    glml_corr: Array
+    gs_a: Array
+    gs_beta_gl: Array
+    gs_b_df: Array
+    gs_b_slope: Array
+    gs_sigma: Array
+    q_mu: Array
+    q_phi: Array
+    q_lambda_dspread: Array
+    q_b_mp: Array
+    q_sigma: Array
+    ev_a_rut: Array
+    ev_c_rut: Array
+    ev_s_rut: Array
+    ev_a_spy: Array
+    ev_c_spy: Array
+    ev_s_spy: Array
+    ev_a_sl: Array
+    ev_c_sl: Array
+    ev_s_sl: Array
+    ev_a_cs: Array
+    ev_c_cs: Array
+    ev_s_cs: Array
+    q_last: Array
 
 
 class InitialState(NamedTuple):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -77,7 +77,7 @@ def show(
     from rutsim.data import coverage, load_panel, load_provenance, panel_hash, panel_path
 
     config = DataConfig() if panel is None else DataConfig(panel=panel)
-    freq = "M" if monthly else "Q"
+    freq: Literal["Q", "M"] = "M" if monthly else "Q"
     frame = load_panel(config, freq=freq)
     prov = load_provenance(config)
     prov = prov[prov["panel"] == ("monthly" if monthly else "quarterly")]

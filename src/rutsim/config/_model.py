@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from functools import partial
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, create_model, field_validator, model_validator
 
@@ -162,15 +162,19 @@ class _PriorsBase(FrozenModel):
 
 #: ``[model.priors]``: one :class:`PriorSpec` field per registry parameter, defaulting to
 #: the registry's prior, in registry order (so the resolved config lists them all).
-Priors = create_model(
-    "Priors",
-    __base__=_PriorsBase,
-    __module__=__name__,
-    **{
-        p.name: (PriorSpec, Field(default_factory=partial(_p, p.prior[0], **p.prior[1])))
-        for p in REGISTRY
-    },
-)
+if TYPE_CHECKING:
+    # The type checker sees the base (validation, items()); the fields come from the registry.
+    Priors = _PriorsBase
+else:
+    Priors = create_model(
+        "Priors",
+        __base__=_PriorsBase,
+        __module__=__name__,
+        **{
+            p.name: (PriorSpec, Field(default_factory=partial(_p, p.prior[0], **p.prior[1])))
+            for p in REGISTRY
+        },
+    )
 
 
 class Anchors(FrozenModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -148,7 +149,7 @@ def _provenance_csv(panels: list[tuple[str, pd.DataFrame, tuple[Column, ...]]]) 
     return buf.getvalue()
 
 
-def _rows_csv(header: list[str], rows: list[list[object]]) -> str:
+def _rows_csv(header: list[str], rows: Sequence[Sequence[object]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)

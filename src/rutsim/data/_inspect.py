@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -37,7 +38,8 @@ Format = Literal[
 FORMATS: tuple[str, ...] = Format.__args__  # type: ignore[attr-defined]
 
 
-class CoverageRow(NamedTuple):
+@dataclass(frozen=True)
+class CoverageRow:
     """Coverage of one series: units, first and last period, count, internal gaps."""
 
     name: str
@@ -167,7 +169,7 @@ def validate_file(path: Path, kind: Format | None = None) -> FileReport:
         rows: list[CoverageRow] = []
         for i, table in enumerate(load_french_tables(path)):
             title = table.title or f"table {i + 1} (untitled, {table.freq})"
-            rows += [r._replace(name=f"{title} / {r.name}") for r in coverage(table.frame)]
+            rows += [replace(r, name=f"{title} / {r.name}") for r in coverage(table.frame)]
         return FileReport(path, kind, "mixed", rows)
     frame = _frame_loader(kind)(path)
     units = {}

@@ -40,7 +40,8 @@ def load_nber_dates(path: Path | None = None) -> pd.DataFrame:
         ("peak_month", "trough_month"),
         hint="write one row per cycle with columns peak_month, trough_month (YYYY-MM)",
     )
-    peaks, troughs = [], []
+    peaks: list[pd.Period] = []
+    troughs: list[pd.Period] = []
     for i in range(len(table.rows)):
         months = []
         for col in ("peak_month", "trough_month"):

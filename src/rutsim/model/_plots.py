@@ -41,7 +41,9 @@ BLOCKS = {
         fig: [p.name for p in REGISTRY if p.block == "macro" and p.equation in eqs]
         for fig, eqs in _MACRO_FIGURES.items()
     },
-    **{block: list(names_in(block)) for block in ("large_cap", "small_cap", "announcement")},
+    "large_cap": list(names_in("large_cap")),
+    "small_cap": list(names_in("small_cap")),
+    "announcement": list(names_in("announcement")),
 }
 #: The macro sensitivities of each equity channel (earnings growth, multiple, q).
 SENSITIVITIES = [
@@ -164,16 +166,18 @@ def _forest_groups(post: xr.Dataset) -> dict[str, list[str]]:
         if name not in post:
             continue
         eq = _PARAMS[name].equation
-        scale = float(np.abs(post[name]).median())
+        scale = float(abs(post[name]).median())
         big = scale > 0.1
         groups.setdefault(f"{eq}{'_loadings' if big else ''}", []).append(name)
     return groups
 
 
-def figures(tree: xr.DataTree, backend: str = "matplotlib") -> Iterator[tuple[str, Any]]:
+def figures(tree: xr.DataTree, backend: Any = "matplotlib") -> Iterator[tuple[str, Any]]:
     """Draw the arviz-plots figures of :func:`plot_tree`'s tree, one (name, collection) at a time.
 
     A generator, so that a caller saves and closes each figure before the next is drawn.
+    ``backend`` is any arviz-plots backend name, or ``"none"`` (no drawing, for tests),
+    which arviz-plots accepts but its type hints leave out (hence ``Any``).
     """
     post = tree["posterior"].to_dataset()
     mpl = backend == "matplotlib"

@@ -274,7 +274,7 @@ def _figures(
     return pngs
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
+def _link_or_copy(src: str | Path, dst: str | Path) -> None:
     # Hard links make the copy of a large simulation.nc instant; the file is never
     # modified in place, so sharing the inode with the old folder is safe.
     try:

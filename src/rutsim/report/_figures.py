@@ -8,7 +8,7 @@ and series names; figures are sized to stay legible at the report's 1000 px widt
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,15 @@ _COMPONENT_COLOURS = {
     "multiple_change": "#d95f02",
     "carry": "#7570b3",
 }
+
+
+def _total(arrays: Iterable[np.ndarray]) -> np.ndarray:
+    """Sum of arrays in order, as the built-in ``sum`` adds them (but typed as an array)."""
+    it = iter(arrays)
+    out = next(it)
+    for a in it:
+        out = out + a
+    return out
 
 
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
@@ -79,7 +88,7 @@ def _log_mass(run: RunData, scenario: str, horizon: int) -> NDArray[np.float64]:
         # The open end bins hold the far tails, beyond any figure.
         return count[1:-1] / count.sum()
     sim = run.simulation.sel(scenario=scenario)
-    parts = sum(sim[c].values.astype(np.float64) for c in COMPONENTS)
+    parts = _total(sim[c].values.astype(np.float64) for c in COMPONENTS)
     x = parts[..., :horizon].sum(axis=-1).ravel()
     mass, _ = np.histogram(x, bins=lo + RETURN_BIN_WIDTH * np.arange(n_inner + 1))
     return mass / x.size
@@ -100,7 +109,7 @@ def distribution_chart(
     """
     entities = [*run.scenarios, BLEND]
     fine = {s: _log_mass(run, s, horizon) for s in run.scenarios}
-    fine[BLEND] = sum(weights[s] * fine[s] for s in run.scenarios)
+    fine[BLEND] = _total(weights[s] * fine[s] for s in run.scenarios)
     # Show the range between the 0.2% and 99.5% points of every entity.
     cums = [np.cumsum(m) / max(m.sum(), 1e-300) for m in fine.values()]
     first = min(int(np.searchsorted(c, 0.002)) for c in cums)
@@ -185,7 +194,7 @@ def fan_panels(run: RunData, scenario: str, history: History | None) -> list[tup
     """
     sim = run.simulation.sel(scenario=scenario)
     arr = {v: sim[v].values.astype(np.float64) for v in sim.data_vars}
-    parts = sum(arr[c] for c in COMPONENTS)
+    parts = _total(arr[c] for c in COMPONENTS)
     zero = np.zeros(parts.shape[:-1] + (1,))
 
     def with_start(start: NDArray[np.float64], paths: NDArray[np.float64]) -> NDArray:

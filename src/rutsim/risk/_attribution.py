@@ -100,8 +100,9 @@ def split_by_weights(cum: ArrayLike, weights: ArrayLike) -> Attribution:
     Attribution
     """
     cum = np.asarray(cum, dtype=np.float64)
-    split = np.einsum("c...n,...n->...c", cum, weights)
-    return Attribution(split, np.einsum("...n,...n->...", cum.sum(axis=0), weights))
+    w = np.asarray(weights, dtype=np.float64)  # exact: einsum would promote them anyway
+    split = np.einsum("c...n,...n->...c", cum, w)
+    return Attribution(split, np.einsum("...n,...n->...", cum.sum(axis=0), w))
 
 
 def _sample_weights(shape: tuple[int, ...], weights: ArrayLike | None) -> NDArray[np.float64]:

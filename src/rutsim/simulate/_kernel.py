@@ -175,14 +175,14 @@ def _simulate(
             None,
             None,
             0,
-            StepInput(values=None, pinned=None, priced_in=None, normals=1, gammas=1),
+            StepInput._make((None, None, None, 1, 1)),  # in_axes: an axis per field,
         ),
     )
-    no = StepInput(values=None, pinned=None, priced_in=None, normals=0, gammas=0)
+    no = StepInput._make((None, None, None, 0, 0))
     over_samples = jax.vmap(over_paths, in_axes=(0, None, 0, no))
     over_all = jax.vmap(
         over_samples,
-        in_axes=(None, 0, 0, StepInput(values=0, pinned=0, priced_in=0, normals=0, gammas=0)),
+        in_axes=(None, 0, 0, StepInput._make((0, 0, 0, 0, 0))),
     )
 
     def body(state: PathState, xs: tuple[jax.Array, ...]) -> tuple:
@@ -203,6 +203,7 @@ def _simulate(
     )
     quarters = jnp.arange(horizon, dtype=jnp.uint32)
     xs = (jnp.swapaxes(values, 0, 1), jnp.swapaxes(pinned, 0, 1), priced_in.T, quarters)
+    out: SimPaths
     _, out = jax.lax.scan(body, start, xs)
     # Quarter-major (horizon, S, N, P) as scan stacks it: moving the axis here would copy
     # every output (measured ~40% of the kernel's time on CPU); simulate_chunk moves it

@@ -44,7 +44,7 @@ import jax
 import jax.numpy as jnp
 
 from rutsim import equations as eq
-from rutsim.types import InitialState, PosteriorParams, ShockSpec, SimPaths
+from rutsim.types import Array, InitialState, PosteriorParams, ShockSpec, SimPaths
 
 N_NORMALS = 13
 N_GAMMAS = 7
@@ -110,7 +110,7 @@ def _inv_sqrt_weight(gamma: jax.Array, rate: jax.Array, student_t: bool) -> jax.
     return jnp.sqrt(rate / gamma)
 
 
-def _safe_div(num: jax.Array, den: jax.Array) -> jax.Array:
+def _safe_div(num: Array, den: Array) -> jax.Array:
     # A zero sigma (shocks switched off) must not turn an unused implied shock into NaN.
     return jnp.where(den > 0, num / jnp.where(den > 0, den, 1), 0)
 

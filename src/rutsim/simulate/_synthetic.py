@@ -92,7 +92,7 @@ def synthetic_posterior(n_samples: int, seed: int = 0) -> PosteriorParams:
     scales stay positive and correlations inside (-1, 1).
     """
     rng = np.random.default_rng(seed)
-    fields = {}
+    fields: dict[str, np.ndarray] = {}
     for name in PosteriorParams._fields:
         centre = _CENTRES[name]
         # Persistence varies less: the equilibrium multiple is very sensitive to it.
@@ -107,15 +107,15 @@ def synthetic_posterior(n_samples: int, seed: int = 0) -> PosteriorParams:
 def synthetic_initial() -> InitialState:
     """Return an initial state near 2025Q3 (fed funds 4.3%, large-cap P/E 31 on smoothed EPS)."""
     return InitialState(
-        ff=np.float64(4.3),
-        df=np.float64(-0.1),
-        dn=np.float64(-0.1),
-        slope=np.float64(0.5),
-        spread=np.float64(1.8),
-        un=np.float64(4.3),
-        dun=np.float64(0.1),
-        rr=np.float64(1.3),
-        gl=np.float64(0.02),
-        ml=np.float64(np.log(31.0)),
-        carry=np.float64(0.003),
+        ff=np.asarray(4.3),
+        df=np.asarray(-0.1),
+        dn=np.asarray(-0.1),
+        slope=np.asarray(0.5),
+        spread=np.asarray(1.8),
+        un=np.asarray(4.3),
+        dun=np.asarray(0.1),
+        rr=np.asarray(1.3),
+        gl=np.asarray(0.02),
+        ml=np.asarray(np.log(31.0)),
+        carry=np.asarray(0.003),
     )

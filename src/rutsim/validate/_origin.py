@@ -173,7 +173,9 @@ def run_origin(
     from rutsim.simulate import run_simulation
 
     if fit is None:
-        from rutsim.model import fit_or_load as fit
+        from rutsim.model import fit_or_load
+
+        fit = fit_or_load
     say = phase or (lambda o, p: None)
     t = pd.Period(origin, "Q")
     h_max = max(horizons)
