@@ -6,7 +6,13 @@ back in item order (see :data:`Runner`); :func:`dask_client` opens the cluster o
 so the package works without the ``scale`` extra.
 """
 
-from rutsim.cluster._client import EXTRA, dask_client, import_distributed
+from rutsim.cluster._client import dask_client, import_distributed
 from rutsim.cluster._map import Runner, dask_runner, thread_runner
 
-__all__ = ["EXTRA", "Runner", "dask_client", "dask_runner", "import_distributed", "thread_runner"]
+__all__ = [
+    "Runner",
+    "dask_client",
+    "dask_runner",
+    "import_distributed",
+    "thread_runner",
+]

@@ -11,13 +11,13 @@ from rutsim.data._announcements import (
     load_jk_surprises,
     quarterly_surprises,
 )
-from rutsim.data._build import EMBEDDED_DIR, BuildResult, build_dataset
+from rutsim.data._build import EMBEDDED_DIR, build_dataset
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
 from rutsim.data._fed import load_fed_stress_table, load_gz_ebp, load_nyfed_effr
 from rutsim.data._fetch import DEFAULT_SERIES, fetch_fred
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep
 from rutsim.data._fred import load_fred
-from rutsim.data._french import FrenchTable, load_french, load_french_tables
+from rutsim.data._french import load_french, load_french_tables
 from rutsim.data._inspect import FORMATS, CoverageRow, coverage, validate_file
 from rutsim.data._nber import in_recession, load_nber_dates
 from rutsim.data._panel import (
@@ -29,7 +29,6 @@ from rutsim.data._panel import (
 )
 from rutsim.data._priced import (
     PATH_QUARTERS,
-    PREMIUM_QUARTERS,
     priced_in_change,
     priced_in_path,
     priced_in_paths,
@@ -37,12 +36,11 @@ from rutsim.data._priced import (
 )
 from rutsim.data._shiller import load_shiller
 from rutsim.data._spdji import load_spdji_eps
-from rutsim.data._user import detect_frequency, load_user_csv, user_series_frame
+from rutsim.data._user import detect_frequency, load_user_csv
 from rutsim.data._yahoo import load_month_end_level, load_yahoo
 
 __all__ = [
     "PATH_QUARTERS",
-    "PREMIUM_QUARTERS",
     "announcement_table",
     "load_announcements",
     "load_jk_surprises",
@@ -60,9 +58,7 @@ __all__ = [
     "EMBEDDED_DIR",
     "MONTHLY",
     "QUARTERLY",
-    "BuildResult",
     "Column",
-    "FrenchTable",
     "build_dataset",
     "detect_frequency",
     "load_fed_stress_table",
@@ -85,5 +81,4 @@ __all__ = [
     "load_yahoo",
     "panel_hash",
     "panel_path",
-    "user_series_frame",
 ]

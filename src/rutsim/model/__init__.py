@@ -22,9 +22,8 @@ from rutsim.model._effects import (
     surprise_response,
 )
 from rutsim.model._gate import bfmi_line, bfmi_per_chain
-from rutsim.model._plots import make_plots
 from rutsim.model._posterior import posterior_to_pytree, stacked
-from rutsim.model._redraw import REDRAWN, redraw_plots
+from rutsim.model._redraw import redraw_plots
 from rutsim.model._store import posterior_hash
 
 __all__ = [
@@ -33,7 +32,6 @@ __all__ = [
     "DRIVERS",
     "EFFECTS",
     "PARAMETERS",
-    "REDRAWN",
     "FittedModel",
     "ModelData",
     "build_model",
@@ -43,7 +41,6 @@ __all__ = [
     "fit_or_load",
     "load_model",
     "long_run_effects",
-    "make_plots",
     "model_data",
     "posterior_hash",
     "posterior_to_pytree",

@@ -19,8 +19,6 @@ from rutsim.risk._array import (
     quantile,
     tail_weights,
     value_at_risk,
-    weighted_mean,
-    weighted_sd,
 )
 from rutsim.risk._attribution import Attribution, attribute_mean, attribute_tail
 from rutsim.risk._metrics import (
@@ -30,17 +28,8 @@ from rutsim.risk._metrics import (
     RETURN_VARS,
     STATISTICS,
     compute_metrics,
-    summarise_draws,
 )
-from rutsim.risk._names import (
-    COMPONENTS,
-    DRAWDOWN_QUANTILES,
-    LEVELS,
-    LOSS_THRESHOLDS,
-    MC_VAR_SUFFIX,
-    QUANTILES,
-    metric_names,
-)
+from rutsim.risk._names import COMPONENTS, LEVELS, MC_VAR_SUFFIX, metric_names
 from rutsim.risk._noise import FEW_TAIL_PATHS, quantile_se
 from rutsim.risk._pooled import (
     DRAWDOWN_BIN_WIDTH,
@@ -78,11 +67,8 @@ __all__ = [
     "COLUMNS",
     "COMPONENTS",
     "CONVENTION_ATTRS",
-    "DRAWDOWN_QUANTILES",
     "LEVELS",
-    "LOSS_THRESHOLDS",
     "METRIC_DESCRIPTIONS",
-    "QUANTILES",
     "RETURN_VARS",
     "STATISTICS",
     "Attribution",
@@ -101,9 +87,6 @@ __all__ = [
     "probability_below",
     "quantile",
     "quantile_se",
-    "summarise_draws",
     "tail_weights",
     "value_at_risk",
-    "weighted_mean",
-    "weighted_sd",
 ]

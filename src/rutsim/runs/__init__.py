@@ -6,30 +6,17 @@ written by :func:`write_run` with a typed :class:`RunManifest`, and read back on
 :func:`write_folder`. Tests build run folders with this same writer.
 """
 
-from rutsim.runs._budget import RunBudget, check_budget, estimate_budget
+from rutsim.runs._budget import check_budget, estimate_budget
 from rutsim.runs._dataset import (
-    VARIABLE_ATTRS,
     add_derived,
-    chain_draw,
     draw_metrics_dataset,
     pooled_dataset,
     sample_coords,
     simulation_dataset,
 )
-from rutsim.runs._folders import (
-    ValidationFolder,
-    check_free,
-    folder_id,
-    reserve_folder,
-    write_folder,
-)
+from rutsim.runs._folders import ValidationFolder, folder_id, reserve_folder, write_folder
 from rutsim.runs._manifest import (
-    CONFIG_FILE,
     DRAW_METRICS_FILE,
-    DRIVERS_FILE,
-    MANIFEST_FILE,
-    POOLED_FILE,
-    SIMULATION_FILE,
     SIMULATION_ZARR,
     RunManifest,
     RunSizes,
@@ -39,15 +26,8 @@ from rutsim.runs._manifest import (
     utc_stamp,
 )
 from rutsim.runs._rates import CACHE_ENV, FIRST_CHUNK, SIMULATE_RATE, cache_dir, remember
-from rutsim.runs._read import (
-    MACRO_VARS,
-    RunData,
-    load_run,
-    resolve_weights,
-    run_metrics,
-    validate_simulation,
-)
-from rutsim.runs._write import config_to_toml, manifest_json, record_report_files, write_run
+from rutsim.runs._read import RunData, load_run, resolve_weights, run_metrics
+from rutsim.runs._write import manifest_json, record_report_files, write_run
 from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
 
 __all__ = [
@@ -56,29 +36,18 @@ __all__ = [
     "SIMULATE_RATE",
     "cache_dir",
     "remember",
-    "CONFIG_FILE",
     "DRAW_METRICS_FILE",
-    "DRIVERS_FILE",
-    "MACRO_VARS",
-    "MANIFEST_FILE",
-    "POOLED_FILE",
-    "SIMULATION_FILE",
     "SIMULATION_ZARR",
-    "VARIABLE_ATTRS",
     "ZarrPathWriter",
-    "RunBudget",
     "RunData",
     "RunManifest",
     "RunSizes",
     "ScenarioEntry",
     "ValidationFolder",
     "add_derived",
-    "chain_draw",
     "check_zarr_available",
     "check_budget",
     "check_folder_name",
-    "check_free",
-    "config_to_toml",
     "draw_metrics_dataset",
     "pooled_dataset",
     "estimate_budget",
@@ -93,7 +62,6 @@ __all__ = [
     "sample_coords",
     "simulation_dataset",
     "utc_stamp",
-    "validate_simulation",
     "write_folder",
     "record_report_files",
     "write_run",

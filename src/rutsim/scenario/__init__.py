@@ -2,7 +2,7 @@
 
 from rutsim.scenario._anchor import Anchor, anchor_from_panel
 from rutsim.scenario._calendar import fomc_meeting_dates
-from rutsim.scenario._fed import FED_COLUMNS, import_fed_file, import_fed_table
+from rutsim.scenario._fed import import_fed_file, import_fed_table
 from rutsim.scenario._load import ScenarioSet, list_scenarios, load_scenario, load_scenarios
 from rutsim.scenario._paths import (
     horizon_quarters,
@@ -12,14 +12,12 @@ from rutsim.scenario._paths import (
     table_path,
     year_end_path,
 )
-from rutsim.scenario._plausible import PLAUSIBLE_RANGES, check_plausible
+from rutsim.scenario._plausible import check_plausible
 from rutsim.scenario._plot import plot_scenario
 from rutsim.scenario._schema import Scenario, VariablePath
 from rutsim.scenario._toml import scenario_to_toml, write_scenario
 
 __all__ = [
-    "FED_COLUMNS",
-    "PLAUSIBLE_RANGES",
     "Anchor",
     "Scenario",
     "ScenarioSet",

@@ -5,12 +5,9 @@ See ``rutsim.simulate._kernel`` for the key derivation and how float64 is enable
 
 from rutsim.simulate._driver import (
     ChunkJob,
-    ChunkOutput,
-    ChunkPlan,
     KeepSink,
     Progress,
     SimulationResult,
-    compute_chunk,
     plan_chunks,
     run_simulation,
     select_samples,
@@ -28,14 +25,11 @@ from rutsim.types import MACRO_VARIABLES, ScenarioArrays, SimPaths
 __all__ = [
     "MACRO_VARIABLES",
     "ChunkJob",
-    "ChunkOutput",
-    "ChunkPlan",
     "KeepSink",
     "Progress",
     "ScenarioArrays",
     "SimPaths",
     "SimulationResult",
-    "compute_chunk",
     "plan_chunks",
     "run_simulation",
     "scenario_keys",

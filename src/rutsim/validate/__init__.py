@@ -7,12 +7,9 @@ and the scoring functions behind them
 """
 
 from rutsim.validate._backtest import BacktestResult, backtest
-from rutsim.validate._cycles import cycle_table, detect_easing_starts, policy_rate, regime_summary
 from rutsim.validate._fomc import FomcStudy, event_study, ols_hc1, study_fomc
 from rutsim.validate._report import headline_text
 from rutsim.validate._scores import (
-    Coverage,
-    Skill,
     coverage,
     crps_sample,
     in_interval,
@@ -32,14 +29,10 @@ __all__ = [
     "event_study",
     "ols_hc1",
     "study_fomc",
-    "Coverage",
-    "Skill",
     "StudyResult",
     "backtest",
     "coverage",
     "crps_sample",
-    "cycle_table",
-    "detect_easing_starts",
     "headline_text",
     "in_interval",
     "log_score_kde",
@@ -47,8 +40,6 @@ __all__ = [
     "overlap_lag",
     "pit",
     "pit_uniformity",
-    "policy_rate",
-    "regime_summary",
     "skill",
     "study_easing",
     "summarise",
