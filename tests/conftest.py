@@ -54,8 +54,16 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def small_fit(tmp_path_factory: pytest.TempPathFactory) -> FittedModel:
-    """The shared real fit (saved with its figures in a session models folder)."""
+    """The shared real fit (saved with its figures in a session models folder).
+
+    The fast tier's one real NUTS fit. Under pytest-xdist every worker asks for it in one
+    models folder shared by the workers: the model store's claim makes the first fit it
+    and the others wait and load it (the product's own behaviour for concurrent fits).
+    """
     from rutsim.model import fit_or_load
 
-    models = tmp_path_factory.mktemp("models")
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        models = tmp_path_factory.getbasetemp().parent / "shared-models"
+    else:
+        models = tmp_path_factory.mktemp("models")
     return fit_or_load(small_fit_config(models), allow_unconverged=True, progress=False)

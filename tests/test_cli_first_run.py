@@ -1,13 +1,16 @@
-"""A real first run from the command line: every phase announced in order, and a fit that
+"""A first run from the command line: every phase announced in order, and a fit that
 fails the diagnostics gate kept in quarantine and accepted later without refitting.
 
-One real, deliberately short NUTS fit (2 chains x 40 draws after 200 tuning steps: too
-few for the ESS the gate asks, enough to keep the draws away from the explosive corners a
-40-step tuning left the v3 model in) that is expected to fail the gate: the first
-``rutsim run`` announces each fitting phase, keeps the fit in ``models/quarantine/<id>``
-and exits 2; a second run of the same config is refused at
-once (no refit gives other draws); ``--allow-unconverged`` accepts the kept fit without
+A deliberately short fit (2 chains x 40 draws: too few for the ESS the gate asks) that is
+expected to fail the gate: the first ``rutsim run`` announces each fitting phase, keeps the
+fit in ``models/quarantine/<id>`` and exits 2; a second run of the same config is refused
+at once (no refit gives other draws); ``--allow-unconverged`` accepts the kept fit without
 sampling again and announces each run phase.
+
+Everything but the NUTS call is the product's: the sampler hands back the first 40 draws
+of each chain of the shared small fit (a real posterior of the same model and data), so
+that this test costs no second compile and sampling; the fast tier's one real NUTS fit is
+that shared fit (``conftest.small_fit``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import xarray as xr
 
 import rutsim.model._api
 from helpers import STATUS_LINE
@@ -27,7 +31,7 @@ Cli = Callable[..., tuple[int, str, str]]
 
 CONFIG = """
 [data]
-start = "2016Q1"
+start = "2012Q1"
 end = "2025Q3"
 [sampler]
 chains = 2
@@ -78,6 +82,20 @@ def _in_order(lines: list[str], phases: tuple[str, ...]) -> None:
     found = [next(i for i, ln in enumerate(lines) if phase in ln) for phase in phases]
     assert found == sorted(found), lines
     assert len(lines) == len(phases), lines  # each phase once, nothing else
+
+
+@pytest.fixture(autouse=True)
+def short_sampler(small_fit, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NUTS replaced by the first draws of the shared fit (same model, data and chains)."""
+
+    def sample(model: object, sampler, *, progress: bool = True) -> tuple[xr.DataTree, float]:
+        saved = small_fit.posterior
+        assert saved["posterior"].sizes["chain"] == sampler.chains
+        head = {"draw": slice(0, sampler.draws)}
+        groups = {g: saved[g].to_dataset().isel(head) for g in ("posterior", "sample_stats")}
+        return xr.DataTree.from_dict(groups), 0.0
+
+    monkeypatch.setattr(rutsim.model._api, "sample", sample)
 
 
 @pytest.fixture(scope="module")
