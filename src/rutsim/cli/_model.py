@@ -163,7 +163,7 @@ def plot_posterior(
 
     folder = Path(model) if Path(model).is_dir() else in_project(models_dir, "models") / model
     target, paths = redraw_plots(folder)
-    _out.print(f"wrote {len(paths)} figures to {target}")
+    _out.print(f"wrote {len(paths)} figures to {target}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -196,7 +196,7 @@ def show_command(
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=120)
         atomic_write_bytes(png, buffer.getvalue())
-        _out.print(f"wrote {png}")
+        _out.print(f"wrote {png}", soft_wrap=True)  # a path is never broken
 
 
 @app.command("import-fed")
@@ -220,6 +220,6 @@ def import_fed_command(
     path = import_fed_file(
         csv_file, out, name=name, align=mode, scenario_dir=folder, overwrite=overwrite
     )
-    _out.print(f"wrote {shown(path)}")
+    _out.print(f"wrote {shown(path)}", soft_wrap=True)  # a path is never broken
     if mode == "calendar":
         _out.print(_calendar_note(csv_file), markup=False)

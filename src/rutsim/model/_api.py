@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import shutil
 import sys
 import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -21,12 +19,8 @@ from rutsim.config import DataConfig, ModelConfig, RunConfig, SamplerConfig
 from rutsim.errors import DataError, FitDiagnosticsError, ModelStoreError
 from rutsim.files import (
     Claim,
-    atomic_dir,
-    check_writable,
-    clear_stale,
     package_versions,
     sha256_file,
-    wait_for_claim,
     write_netcdf,
 )
 from rutsim.model._build import PARAMETERS, build_model
@@ -47,10 +41,10 @@ from rutsim.model._store import (
     POSTERIOR,
     FitConfig,
     Manifest,
+    ModelSlot,
     check_matches,
     config_hash,
     model_code_hash,
-    model_id,
     open_posterior,
     posterior_hash,
     read_manifest,
@@ -198,36 +192,29 @@ def fit_or_load(
     fit = FitConfig(data=config.data, model=config.model, sampler=config.sampler)
     from rutsim.data import load_panel, panel_hash
 
-    data_hash = panel_hash(config.data)
     own_sample = panel is None
     panel = load_panel(config.data) if panel is None else panel
     data = model_data(panel, config.data, config.model)
     if own_sample:  # a backtest origin may precede a user series; the user's sample not
         check_user_series(config.data, data)
-    mid = model_id(fit, data_hash)
-    folder = Path(config.outputs.models_dir) / mid
-    if folder.exists() and not refit:
-        return _load_saved(folder, fit, data_hash, data, allow)
-    held = quarantine_folder(folder)
-    if held.exists() and not refit and not allow:
-        # Fitting again would give the same draws (same seed), so fail at once.
-        _refuse_quarantined(held, fit, data_hash, config.sampler)
-    if refit or not held.exists():
-        announce(
-            f"fitting model {mid} (first run with this config and data: about {FIT_NOTE}); "
-            f"later runs reuse {shown(folder)}"
-        )
-    check_backend(config.sampler)
-    clear_stale(folder.parent)
-    check_writable(folder.parent, "outputs.models_dir")
-    # One fit per model id at a time: a second process waits for the first and then
-    # reuses its model instead of fitting the same thing again.
-    with wait_for_claim(folder, on_wait=partial(_say_waiting, mid)):
-        if folder.exists() and not refit:
-            return _load_saved(folder, fit, data_hash, data, allow)
-        if held.exists() and not refit:
-            return _accept_quarantined(held, folder, fit, data_hash, data)
-        return _fit_and_save(config, fit, folder, data, data_hash, allow, progress)
+    slot = ModelSlot(Path(config.outputs.models_dir), fit, panel_hash(config.data), allow)
+    folder = None if refit else slot.reuse(claimed=False)
+    if folder is None:
+        if refit or not slot.held.exists():
+            announce(
+                f"fitting model {slot.model_id} (first run with this config and data: about "
+                f"{FIT_NOTE}); later runs reuse {shown(slot.folder)}"
+            )
+        check_backend(config.sampler)
+        # One fit per model id at a time: a second process waits for the first and then
+        # reuses its model instead of fitting the same thing again.
+        with slot.claim(on_wait=partial(_say_waiting, slot.model_id)):
+            folder = None if refit else slot.reuse(claimed=True)
+            if folder is None:
+                folder = _fit_and_save(config, slot, data, progress)
+    # Read back what was saved, so that the run that fits and every later run that reuses
+    # the model start from the same bytes.
+    return _fitted(folder, open_posterior(folder), read_manifest(folder), data)
 
 
 #: How long compiling and a whole first fit of the default model take on 2 cores: 40 s
@@ -235,56 +222,6 @@ def fit_or_load(
 #: phase"; 150 s on a new user's machine with cold caches, issue 26), 2.5-5 minutes in all.
 COMPILE_NOTE = "40 s to 2.5 minutes: longest on a machine's first fit, while caches fill,"
 FIT_NOTE = "2.5-5 minutes on 2 cores"
-
-#: Folder under ``[outputs].models_dir`` where fits that failed the gate are kept.
-QUARANTINE = "quarantine"
-
-
-def quarantine_folder(folder: Path) -> Path:
-    """Where the fit of ``models/<id>`` is kept when it fails the diagnostics gate."""
-    return folder.parent / QUARANTINE / folder.name
-
-
-def _quarantine_note(held: Path) -> str:
-    return (
-        f"\n  The fit is kept in {held}: pass --allow-unconverged (rutsim run or rutsim "
-        "fit) to accept it without refitting, or --refit after changing [sampler]."
-    )
-
-
-def _refuse_quarantined(
-    held: Path, fit: FitConfig, data_hash: str, sampler: SamplerConfig
-) -> NoReturn:
-    manifest = read_manifest(held)
-    check_matches(manifest, fit, data_hash, held)
-    raise FitDiagnosticsError(
-        "this config was fitted before and "
-        + gate_message(manifest.diagnostics, sampler).removeprefix("the fit ")
-        + _quarantine_note(held)
-    )
-
-
-def _accept_quarantined(
-    held: Path, folder: Path, fit: FitConfig, data_hash: str, data: ModelData
-) -> FittedModel:
-    """Move a quarantined fit to ``models/<id>``, recording that it was accepted."""
-    manifest = read_manifest(held)
-    check_matches(manifest, fit, data_hash, held)
-    announce(
-        f"accepting the fit kept in {shown(held)} (it failed the diagnostics gate; "
-        "--allow-unconverged): no refit"
-    )
-    with atomic_dir(folder, overwrite=folder.exists()) as tmp:
-        for entry in held.iterdir():
-            if entry.is_dir():
-                shutil.copytree(entry, tmp / entry.name)
-            else:
-                shutil.copy2(entry, tmp / entry.name)
-        write_manifest(tmp, manifest.model_copy(update={"allow_unconverged": True}))
-    shutil.rmtree(held, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        held.parent.rmdir()  # only when no other fit is kept there
-    return _fitted(folder, open_posterior(folder), read_manifest(folder), data)
 
 
 def check_user_series(cfg: DataConfig, data: ModelData) -> None:
@@ -313,52 +250,28 @@ def _say_waiting(mid: str, holder: Claim) -> None:
     )
 
 
-def _load_saved(
-    folder: Path, fit: FitConfig, data_hash: str, data: ModelData, allow: bool
-) -> FittedModel:
-    manifest = read_manifest(folder)
-    check_matches(manifest, fit, data_hash, folder)
-    announce(f"reusing model {manifest.model_id} ({shown(folder)}, fitted {manifest.created_utc})")
-    if not manifest.diagnostics.passed and not allow:
-        raise FitDiagnosticsError(
-            f"{folder}: the saved model failed the diagnostics gate and was kept only "
-            "with --allow-unconverged. To fix: pass --allow-unconverged to use it, or "
-            "refit with more tuning (`rutsim fit CONFIG --refit`)."
-        )
-    return _fitted(folder, open_posterior(folder), manifest, data)
+def _fit_and_save(config: RunConfig, slot: ModelSlot, data: ModelData, progress: bool) -> Path:
+    """Fit, check and save under the slot's claim; return the folder of a usable model.
 
-
-def _fit_and_save(
-    config: RunConfig,
-    fit: FitConfig,
-    folder: Path,
-    data: ModelData,
-    data_hash: str,
-    allow: bool,
-    progress: bool,
-) -> FittedModel:
-    mid = folder.name
-    # Every fit is saved: one that fails the gate goes to quarantine, so that accepting
-    # it later (--allow-unconverged) does not cost another fit.
+    Every fit is saved: one that fails the gate goes to quarantine (and raises), so that
+    accepting it later (--allow-unconverged) does not cost another fit.
+    """
+    fit, mid = slot.fit, slot.model_id
     result = fit_data(data, config.model, config.sampler, allow_unconverged=True, progress=progress)
-    accepted = result.diagnostics.passed or allow
-    target = folder if accepted else quarantine_folder(folder)
-    if not accepted:
-        target.parent.mkdir(exist_ok=True)
-        clear_stale(target.parent)
     announce("identification, prior sensitivity and posterior predictive checks")
     theta = theta_of(result.posterior)
     ident = identification(theta, config.model, seed=config.sampler.seed)
     q = stacked(result.posterior["posterior"].to_dataset(), "q")
     pred = predictive(theta, q, data, config.sampler.seed)
-    with atomic_dir(target, overwrite=target.exists()) as tmp:
+    target = slot.target(result.diagnostics.passed)
+    with slot.saving(target) as tmp:
         start = time.perf_counter()
         tree = result.posterior.copy()
         tree.attrs.update(
             model_id=mid,
             config_json=json.dumps(fit.model_dump(mode="json")),
             config_hash=config_hash(fit),
-            data_hash=data_hash,
+            data_hash=slot.data_hash,
             seed=config.sampler.seed,
             versions_json=json.dumps(package_versions()),
         )
@@ -375,23 +288,21 @@ def _fit_and_save(
         manifest = _manifest(
             mid,
             fit,
-            data_hash,
+            slot.data_hash,
             data,
             result,
             ident,
             coverage_summary(pred),
-            allow,
+            slot.allow,
             {str(p.relative_to(tmp)): sha256_file(p) for p in files},
             write_s=time.perf_counter() - start,
         )
         write_manifest(tmp, manifest)
-    if not accepted:
+    if target == slot.held:
         raise FitDiagnosticsError(
-            gate_message(result.diagnostics, config.sampler) + _quarantine_note(target)
+            gate_message(result.diagnostics, config.sampler) + slot.quarantine_note(target)
         )
-    # Read back what was saved, so that the run that fits and every later run that reuses
-    # the model start from the same bytes.
-    return _fitted(folder, open_posterior(folder), read_manifest(folder), data)
+    return target
 
 
 def _manifest(

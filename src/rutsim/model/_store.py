@@ -1,17 +1,22 @@
-"""``models/<model-id>/``: the model id, the manifest, atomic save and verified load.
+"""``models/<model-id>/``: the model id, the manifest, the claim, quarantine, save and load.
 
 A saved model describes itself (resolved config, hashes, versions, seed, timings,
 diagnostics) and is refused on load when anything no longer matches: the folder name,
 the recorded id, the config, the data hash, or the bytes of any file it lists.
+:class:`ModelSlot` is the one owner of an id's place in a models folder.
 """
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
 import hashlib
 import importlib.util
 import json
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +24,20 @@ import xarray as xr
 from pydantic import ValidationError
 
 from rutsim.config import PARAMETER_NAMES, DataConfig, FrozenModel, ModelConfig, SamplerConfig
-from rutsim.errors import ModelStoreError
-from rutsim.files import canonical_json, read_text, sha256_file, sha256_json
-from rutsim.model._gate import Diagnostics
-from rutsim.status import announce
+from rutsim.errors import FitDiagnosticsError, ModelStoreError
+from rutsim.files import (
+    Claim,
+    atomic_dir,
+    canonical_json,
+    check_writable,
+    clear_stale,
+    read_text,
+    sha256_file,
+    sha256_json,
+    wait_for_claim,
+)
+from rutsim.model._gate import Diagnostics, gate_message
+from rutsim.status import announce, shown
 
 MANIFEST = "manifest.json"
 #: Folder of a model's figures: hashed in the manifest, not needed to simulate.
@@ -277,3 +292,140 @@ def open_posterior(folder: Path) -> xr.DataTree:
     """Load the posterior DataTree fully into memory (the file is closed afterwards)."""
     with xr.open_datatree(Path(folder) / POSTERIOR, engine="h5netcdf") as tree:
         return tree.load()
+
+
+#: Folder under ``[outputs].models_dir`` where fits that failed the gate are kept.
+QUARANTINE = "quarantine"
+
+
+@dataclass(frozen=True)
+class ModelSlot:
+    """One model id's place in a models folder: the one owner of a saved model.
+
+    ``<models>/<id>/`` holds the model, ``<models>/quarantine/<id>/`` a fit that failed the
+    diagnostics gate (kept, so that accepting it later costs no second fit). Everything the
+    store decides about the id lives here: whether a saved model can be reused
+    (:meth:`reuse`), the claim that makes one process fit an id at a time (:meth:`claim`),
+    and where a new fit is saved (:meth:`saving`).
+
+    Attributes
+    ----------
+    root : Path
+        The models folder (``[outputs].models_dir``).
+    fit : FitConfig
+        What determines the fit.
+    data_hash : str
+        Hash of the panel the fit is on.
+    allow : bool
+        Whether a fit that failed the gate may be used (``--allow-unconverged``).
+    """
+
+    root: Path
+    fit: FitConfig
+    data_hash: str
+    allow: bool
+
+    @property
+    def model_id(self) -> str:
+        """The id: a hash of the fit config and the data."""
+        return model_id(self.fit, self.data_hash)
+
+    @property
+    def folder(self) -> Path:
+        """``<models>/<id>/``."""
+        return self.root / self.model_id
+
+    @property
+    def held(self) -> Path:
+        """``<models>/quarantine/<id>/``: where a fit that failed the gate is kept."""
+        return self.root / QUARANTINE / self.model_id
+
+    def reuse(self, *, claimed: bool) -> Path | None:
+        """Return the folder of a usable saved model for this id, or None to fit one.
+
+        A saved model is verified against the config, the data and the model code; one
+        that failed the gate is refused unless allowed. A kept (quarantined) fit is refused
+        at once unless allowed, since fitting again would give the same draws; allowed, it
+        is moved into place, which needs the claim (``claimed``; without it, None).
+
+        Raises
+        ------
+        ModelStoreError
+            A saved model does not match (tampered with, or another config, data or code).
+        FitDiagnosticsError
+            The saved or kept fit failed the gate and is not allowed.
+        """
+        if self.folder.exists():
+            manifest = read_manifest(self.folder)
+            check_matches(manifest, self.fit, self.data_hash, self.folder)
+            announce(
+                f"reusing model {manifest.model_id} ({shown(self.folder)}, "
+                f"fitted {manifest.created_utc})"
+            )
+            if not manifest.diagnostics.passed and not self.allow:
+                raise FitDiagnosticsError(
+                    f"{self.folder}: the saved model failed the diagnostics gate and was kept "
+                    "only with --allow-unconverged. To fix: pass --allow-unconverged to use "
+                    "it, or refit with more tuning (`rutsim fit CONFIG --refit`)."
+                )
+            return self.folder
+        if not self.held.exists():
+            return None
+        manifest = read_manifest(self.held)
+        check_matches(manifest, self.fit, self.data_hash, self.held)
+        if not self.allow:
+            raise FitDiagnosticsError(
+                "this config was fitted before and "
+                + gate_message(manifest.diagnostics, self.fit.sampler).removeprefix("the fit ")
+                + self.quarantine_note(self.held)
+            )
+        return self._accept(manifest) if claimed else None
+
+    def _accept(self, manifest: Manifest) -> Path:
+        """Move the kept fit to ``<models>/<id>/``, recording that it was accepted."""
+        announce(
+            f"accepting the fit kept in {shown(self.held)} (it failed the diagnostics gate; "
+            "--allow-unconverged): no refit"
+        )
+        with atomic_dir(self.folder, overwrite=self.folder.exists()) as tmp:
+            for entry in self.held.iterdir():
+                if entry.is_dir():
+                    shutil.copytree(entry, tmp / entry.name)
+                else:
+                    shutil.copy2(entry, tmp / entry.name)
+            write_manifest(tmp, manifest.model_copy(update={"allow_unconverged": True}))
+        shutil.rmtree(self.held, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.held.parent.rmdir()  # only when no other fit is kept there
+        return self.folder
+
+    @contextlib.contextmanager
+    def claim(self, on_wait: Callable[[Claim], None]) -> Iterator[None]:
+        """Hold this id for a fit: a second process waits here, then reuses the model.
+
+        Clears what dead processes left in the models folder and refuses an unwritable one
+        first, so that a fit is never sampled only to be lost.
+        """
+        clear_stale(self.root)
+        check_writable(self.root, "outputs.models_dir")
+        with wait_for_claim(self.folder, on_wait=on_wait):
+            yield
+
+    def target(self, passed: bool) -> Path:
+        """Where a new fit is saved: ``<id>/`` if usable, else the quarantine's folder."""
+        return self.folder if passed or self.allow else self.held
+
+    def saving(self, target: Path) -> contextlib.AbstractContextManager[Path]:
+        """Build the folder of a new fit at ``target`` (:meth:`target`), atomically."""
+        if target == self.held:
+            target.parent.mkdir(exist_ok=True)
+            clear_stale(target.parent)
+        return atomic_dir(target, overwrite=target.exists())
+
+    @staticmethod
+    def quarantine_note(held: Path) -> str:
+        """Return the sentence that says where a failed fit is kept and what to do."""
+        return (
+            f"\n  The fit is kept in {held}: pass --allow-unconverged (rutsim run or rutsim "
+            "fit) to accept it without refitting, or --refit after changing [sampler]."
+        )

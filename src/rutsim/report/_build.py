@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
 
-from rutsim.config import FrozenModel, OutputConfig, PortfolioConfig, validate_model
+from rutsim.config import PortfolioConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.files import atomic_dir, atomic_write_bytes, atomic_write_text, clear_stale
 from rutsim.report._figures import (
@@ -29,7 +28,15 @@ from rutsim.report._html import ModelInfo, relative, render_html
 from rutsim.report._position import position_horizons, position_summary
 from rutsim.report._summary import headline_horizons, summary_json
 from rutsim.risk import BLEND
-from rutsim.runs import RunData, load_run, record_report_files, resolve_weights, run_metrics
+from rutsim.runs import (
+    RunData,
+    load_run,
+    output_config,
+    portfolio_config,
+    record_report_files,
+    resolve_weights,
+    run_metrics,
+)
 from rutsim.status import announce, shown
 
 #: Everything the report layer adds to a run folder (and replaces on a rebuild).
@@ -64,28 +71,6 @@ def _slug(name: str, taken: set[str]) -> str:
         slug = f"{base}_{i}"
     taken.add(slug)
     return slug
-
-
-def _saved_section[S: FrozenModel](run: RunData, key: str, model: type[S]) -> S:
-    """Return one section of the run's saved ``config.toml`` (defaults if absent)."""
-    if not run.config_toml:
-        return model()
-    source = str(run.folder / "config.toml") if run.folder else "config.toml"
-    try:
-        section = tomllib.loads(run.config_toml).get(key, {})
-    except tomllib.TOMLDecodeError as exc:
-        raise RunOutputError(f"{source}: not valid TOML ({exc}). To fix: rerun the run.") from None
-    return validate_model(model, section, f"{source} [{key}]")
-
-
-def output_config(run: RunData) -> OutputConfig:
-    """Return the ``[outputs]`` section of the run's saved ``config.toml`` (defaults if absent)."""
-    return _saved_section(run, "outputs", OutputConfig)
-
-
-def portfolio_config(run: RunData) -> PortfolioConfig:
-    """Return the ``[portfolio]`` section of the run's saved ``config.toml``."""
-    return _saved_section(run, "portfolio", PortfolioConfig)
 
 
 def _model_folder(run: RunData, models_dir: Path) -> Path | None:

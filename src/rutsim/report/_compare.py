@@ -20,7 +20,7 @@ import pandas as pd
 
 from rutsim.report._summary import table_value
 from rutsim.risk import BLEND, quantile
-from rutsim.runs import RunData, resolve_weights
+from rutsim.runs import RunData, output_config, resolve_weights
 
 #: Metrics compared, with their labels and the unit of a difference.
 COMPARED: dict[str, str] = {
@@ -289,7 +289,6 @@ def compare_runs(
     """
     from rutsim.errors import ConfigError
     from rutsim.files import atomic_write_text
-    from rutsim.report._build import output_config
     from rutsim.report._summary import headline_horizons
     from rutsim.runs import load_run, run_metrics
     from rutsim.status import announce

@@ -25,9 +25,8 @@ import xarray as xr
 
 from rutsim.errors import ConfigError, RunOutputError
 from rutsim.files import atomic_dir, atomic_write_text, package_versions, sha256_file
-from rutsim.report._build import portfolio_config
 from rutsim.risk import BLEND, quantile_se, value_at_risk
-from rutsim.runs import RunData, load_run, resolve_weights, run_metrics
+from rutsim.runs import RunData, load_run, portfolio_config, resolve_weights, run_metrics
 from rutsim.status import announce
 
 Format = Literal["parquet", "csv", "xlsx"]

@@ -27,6 +27,7 @@ from rutsim.runs._manifest import (
 )
 from rutsim.runs._rates import CACHE_ENV, FIRST_CHUNK, SIMULATE_RATE, cache_dir, remember
 from rutsim.runs._read import RunData, load_run, resolve_weights, run_metrics
+from rutsim.runs._saved import output_config, portfolio_config
 from rutsim.runs._write import manifest_json, record_report_files, write_run
 from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
 
@@ -40,6 +41,8 @@ __all__ = [
     "SIMULATION_ZARR",
     "ZarrPathWriter",
     "RunData",
+    "output_config",
+    "portfolio_config",
     "RunManifest",
     "RunSizes",
     "ScenarioEntry",
