@@ -319,7 +319,7 @@ def test_cli_rebuilds_a_report(tmp_path: Path) -> None:
 def test_failure_mid_build_leaves_the_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rutsim.report._build as build
+    import rutsim.report._files as build
 
     folder = make_run_folder(tmp_path, n_sample=4, n_path=6, n_horizon=4, with_model=False)
     before = _snapshot(folder)

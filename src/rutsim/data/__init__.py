@@ -11,8 +11,8 @@ from rutsim.data._announcements import (
     load_jk_surprises,
     quarterly_surprises,
 )
-from rutsim.data._build import EMBEDDED_DIR, build_dataset
 from rutsim.data._catalog import MONTHLY, QUARTERLY, Column
+from rutsim.data._embedded import EMBEDDED_DIR, build_dataset
 from rutsim.data._fed import load_fed_stress_table, load_gz_ebp, load_nyfed_effr
 from rutsim.data._fetch import DEFAULT_SERIES, fetch_fred
 from rutsim.data._fomc import load_fomc_meetings, load_fomc_sep

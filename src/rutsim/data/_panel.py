@@ -11,13 +11,13 @@ import pandas as pd
 
 from rutsim.config import DataConfig
 from rutsim.data._announcements import ANNOUNCEMENTS_FILE
-from rutsim.data._build import (
+from rutsim.data._catalog import MONTHLY, QUARTERLY
+from rutsim.data._embedded import (
     EMBEDDED_DIR,
     MONTHLY_FILE,
     PROVENANCE_FILE,
     QUARTERLY_FILE,
 )
-from rutsim.data._catalog import MONTHLY, QUARTERLY
 from rutsim.data._validate import fail, read_text
 from rutsim.files import sha256_file, sha256_json
 

@@ -4,11 +4,12 @@ The report reads a run only through :func:`rutsim.runs.load_run` and adds its fi
 the simulation's; it never writes the simulation files themselves.
 """
 
-from rutsim.report._build import REPORT_ENTRIES, build_report, describe, write_report_files
 from rutsim.report._compare import compare_runs, scenario_differences
 from rutsim.report._export import export_run
 from rutsim.report._figures import figure_png
+from rutsim.report._files import REPORT_ENTRIES, build_report, describe, write_report_files
 from rutsim.report._html import escape, figures_html
+from rutsim.report._page import html_page
 from rutsim.report._position import format_position
 from rutsim.report._summary import summary_json
 from rutsim.report._terminal import describe_model, format_headline, headline_table
@@ -22,6 +23,7 @@ __all__ = [
     "describe",
     "describe_model",
     "escape",
+    "html_page",
     "figure_png",
     "figures_html",
     "format_headline",

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from rutsim.report._page import html_page
 from rutsim.report._summary import table_value
 from rutsim.risk import BLEND, quantile
 from rutsim.runs import RunData, output_config, resolve_weights
@@ -238,6 +239,9 @@ def format_comparison(diffs: Sequence[Difference], heading: str) -> str:
     return "\n".join([heading, line(_HEAD), *(line(r) for r in rows)])
 
 
+_LEFT = " class='l'"
+
+
 def comparison_html(diffs: Sequence[Difference], heading: str, note: str) -> str:
     """Render differences as a small self-contained HTML page."""
     import html as _html
@@ -245,19 +249,18 @@ def comparison_html(diffs: Sequence[Difference], heading: str, note: str) -> str
     def esc(x: object) -> str:
         return _html.escape(str(x), quote=True)
 
-    head = "".join(f"<th>{esc(h)}</th>" for h in _HEAD)
+    # the scenario and metric columns are text
+    head = "".join(f"<th{_LEFT if i in (1, 2) else ''}>{esc(h)}</th>" for i, h in enumerate(_HEAD))
     body = "".join(
-        "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in _rows(diffs)
+        "<tr>"
+        + "".join(f"<td{_LEFT if i in (1, 2) else ''}>{esc(c)}</td>" for i, c in enumerate(row))
+        + "</tr>"
+        for row in _rows(diffs)
     )
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{esc(heading)}</title><style>body{{font-family:system-ui,sans-serif;"
-        "max-width:1000px;margin:1em auto;padding:0 1em}table{border-collapse:collapse;"
-        "font-size:0.85em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}"
-        "td:nth-child(2),td:nth-child(3){text-align:left}th{background:#f0f0f0}</style>"
-        f"</head><body><h1 style='font-size:1.3em'>{esc(heading)}</h1><p>{esc(note)}</p>"
-        f"<table><tr>{head}</tr>{body}</table></body></html>\n"
+    return html_page(
+        heading,
+        f"<h1>{esc(heading)}</h1><p class='note'>{esc(note)}</p>"
+        f"<div class='wrap'><table><tr>{head}</tr>{body}</table></div>",
     )
 
 

@@ -12,21 +12,9 @@ import numpy as np
 import pandas as pd
 
 from rutsim.report import escape as esc
-from rutsim.report import figures_html
+from rutsim.report import figures_html, html_page
 
 __all__ = ["esc", "figures_html", "page", "table_html"]
-
-_CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;
-max-width:1500px;color:#222;padding:0 1em}
-h1{border-bottom:2px solid #444}h2{margin-top:2em;border-bottom:1px solid #bbb}
-.wrap{overflow-x:auto}table{border-collapse:collapse;margin:1em 0;font-size:0.85em}
-th,td{border:1px solid #ccc;padding:3px 7px;text-align:right}
-th{background:#f0f0f0}td.l,th.l{text-align:left}
-img{max-width:100%;border:1px solid #ddd;margin:0.5em 0}
-pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:0.8em}
-.flag{color:#b00}
-"""
 
 
 def _fmt(value: object, pct: bool) -> str:
@@ -61,9 +49,4 @@ def table_html(frame: pd.DataFrame, pct: Sequence[str] = (), left: Sequence[str]
 
 def page(title: str, sections: Sequence[str]) -> str:
     """Return a whole self-contained page; ``sections`` are already-escaped HTML fragments."""
-    return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{esc(title)}</title><style>{_CSS}</style></head><body>"
-        f"<h1>{esc(title)}</h1>" + "\n".join(sections) + "</body></html>\n"
-    )
+    return html_page(title, f"<h1>{esc(title)}</h1>" + "\n".join(sections), wide=True)
