@@ -90,16 +90,21 @@ def test_report_refuses_damaged_simulation_files(
     assert snapshot(tmp_path) == before
 
 
-# A rebuild rewrites every report file whatever was damaged, and costs a report build (the
-# figures) each time: every report file once, the damages taken in turn, covers both axes.
+# A rebuild rewrites every report file whatever was damaged, and each case costs a report
+# build (the figures): one file damaged alone, and every report file damaged at once with
+# the damages taken in turn, cover every file and every damage.
+ALL_AT_ONCE = tuple((n, DAMAGES[i % len(DAMAGES)]) for i, n in enumerate(REPORT_FILES))
+
+
 @pytest.mark.parametrize(
-    ("name", "damage"), [(n, DAMAGES[i % len(DAMAGES)]) for i, n in enumerate(REPORT_FILES)]
+    "damaged", [(("report.html", "missing"),), ALL_AT_ONCE], ids=["one-file", "every-file"]
 )
 def test_report_overwrite_rebuilds_damaged_report_files(
-    pristine: Path, tmp_path: Path, monkeypatch, capsys, name: str, damage: str
+    pristine: Path, tmp_path: Path, monkeypatch, capsys, damaged: tuple[tuple[str, str], ...]
 ) -> None:
     folder = _copy(pristine, tmp_path)
-    _damage(folder, name, damage)
+    for name, damage in damaged:
+        _damage(folder, name, damage)
     code, out, err = run_cli(monkeypatch, capsys, "report", str(folder), "--overwrite")
     assert code == 0, err
     load_run(folder)  # whole again: every hash matches
