@@ -134,3 +134,16 @@ def test_pit_uniformity_splits_overlapping_forecasts() -> None:
     # All PITs near 1: a model far too pessimistic fails the test.
     p_bad, _ = pit_uniformity(np.full(40, 0.97), horizon=1, every=4)
     assert p_bad < 1e-6
+
+
+@given(k=st.integers(min_value=0, max_value=60), extra=st.integers(min_value=0, max_value=60))
+def test_wilson_interval_is_the_textbook_formula(k: int, extra: int) -> None:
+    n = k + extra
+    if n == 0:
+        return
+    c = coverage([True] * k + [False] * extra)
+    p, z = k / n, 1.959963984540054
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    assert (c.low, c.high) == pytest.approx((centre - half, centre + half), abs=1e-12)

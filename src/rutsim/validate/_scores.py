@@ -78,7 +78,11 @@ def log_score_kde(x: ArrayLike, y: float) -> float:
     """Log density of ``log(1 + y)`` under a Gaussian KDE of ``log(1 + x)``.
 
     Silverman's rule ``0.9 min(sd, IQR / 1.34) n^(-1/5)`` sets the bandwidth; the log
-    scale keeps the density smooth near total loss.
+    scale keeps the density smooth near total loss. Written here rather than with
+    ``scipy.stats.gaussian_kde`` (which the tests compare it with on regular samples)
+    because a forecaster's draws can be degenerate (one draw, or all equal: a pinned
+    path), where gaussian_kde refuses the singular covariance and this falls back to a
+    tiny bandwidth, scoring the realized value by its distance.
     """
     z = np.log1p(_sample(x))
     q75, q25 = np.percentile(z, [75, 25])
@@ -129,7 +133,7 @@ class Coverage(NamedTuple):
 
 
 def coverage(hits: ArrayLike) -> Coverage:
-    """Empirical coverage of booleans ``hits`` with a 95% Wilson score interval.
+    """Empirical coverage of booleans ``hits`` with a 95% Wilson score interval (SciPy's).
 
     The interval treats origins as independent; for overlapping horizons it is too
     narrow, which ``docs/validation.md`` states next to the numbers.
@@ -138,12 +142,9 @@ def coverage(hits: ArrayLike) -> Coverage:
     n = h.size
     if n == 0:
         return Coverage(math.nan, math.nan, math.nan, 0)
-    p = float(h.mean())
-    z = 1.959963984540054
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Coverage(p, max(centre - half, 0.0), min(centre + half, 1.0), n)
+    k = int(h.sum())
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
+    return Coverage(k / n, float(ci.low), float(ci.high), n)
 
 
 def pit_uniformity(pits: ArrayLike, horizon: int, every: int) -> tuple[float, int]:
