@@ -63,3 +63,12 @@ def test_every_face_name_is_importable() -> None:
     for package, names in FACES.items():
         module = importlib.import_module(package)
         assert [n for n in names if not hasattr(module, n)] == [], package
+
+
+def test_one_list_of_simulated_macro_variables() -> None:
+    # types.SIMULATED_MACRO is the list; the report's display order is the same set.
+    from rutsim.report._summary import MACRO_SHOWN
+    from rutsim.types import SIMULATED_MACRO, SimPaths
+
+    assert SIMULATED_MACRO == SimPaths._fields[: len(SIMULATED_MACRO)]
+    assert sorted(MACRO_SHOWN) == sorted(SIMULATED_MACRO)

@@ -29,6 +29,10 @@ else:
 #: Order of the macro variables on the last axis of :class:`ScenarioArrays` arrays.
 MACRO_VARIABLES: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment")
 
+#: The simulated macro variables, in :class:`SimPaths` order (the scenario's four and the
+#: real yield the model derives).
+SIMULATED_MACRO: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment", "real_yield")
+
 #: Dimension names of every simulated variable, in axis order (``simulation.nc``).
 SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
 
@@ -306,6 +310,7 @@ Reducer = Callable[[SimPaths, ChunkInfo], Mapping[str, np.ndarray]]
 
 __all__ = [
     "MACRO_VARIABLES",
+    "SIMULATED_MACRO",
     "ChunkInfo",
     "Reducer",
     "SIM_DIMS",

@@ -28,6 +28,7 @@ from rutsim.files import atomic_dir, atomic_write_text, package_versions, sha256
 from rutsim.risk import BLEND, quantile_se, value_at_risk
 from rutsim.runs import RunData, load_run, portfolio_config, resolve_weights, run_metrics
 from rutsim.status import announce
+from rutsim.types import SIMULATED_MACRO
 
 Format = Literal["parquet", "csv", "xlsx"]
 FORMATS: tuple[str, ...] = ("parquet", "csv", "xlsx")
@@ -143,7 +144,7 @@ def paths_frame(run: RunData, weights: Mapping[str, float], n: int) -> pd.DataFr
             "pe_smoothed": np.exp(take("log_multiple")),
             "largecap_return": np.expm1(np.cumsum(take("largecap_return"), axis=-1)),
         }
-        for macro in ("fedfunds", "slope", "spread", "unemployment", "real_yield"):
+        for macro in SIMULATED_MACRO:
             if macro in sim:
                 columns[macro] = take(macro)
         frame = pd.DataFrame(

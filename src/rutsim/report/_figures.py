@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from numpy.typing import NDArray
 
 from rutsim.report._history import History
-from rutsim.report._summary import table_value
+from rutsim.report._summary import MACRO_SHOWN, table_value
 from rutsim.risk import BLEND, COMPONENTS, RETURN_BIN_WIDTH, RETURN_RANGE, quantile
 from rutsim.runs import RunData
 
@@ -227,9 +227,10 @@ def fan_panels(run: RunData, scenario: str, history: History | None) -> list[tup
         (f"Credit spread ({spread_name})", "percentage points", None, h.get("spread")),
         ("Real 10-year yield", "percentage points", None, h.get("real_yield")),
     ]
-    macro = ("fedfunds", "unemployment", "slope", "spread", "real_yield")
     out = []
-    for (title, unit, paths, hist), var in zip(panels, (None, None, None, *macro), strict=True):
+    for (title, unit, paths, hist), var in zip(
+        panels, (None, None, None, *MACRO_SHOWN), strict=True
+    ):
         if paths is None:
             if var not in arr:
                 continue

@@ -31,7 +31,7 @@ from rutsim.report._compare import (
 )
 from rutsim.report._page import html_page
 from rutsim.report._position import position_headline, position_html
-from rutsim.report._summary import HEADLINE_METRICS, table_row
+from rutsim.report._summary import HEADLINE_METRICS, MACRO_SHOWN, table_row
 from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, FEW_TAIL_PATHS, quantile
 from rutsim.runs import RunData
 
@@ -204,14 +204,14 @@ def _macro_paths(run: RunData, horizons: Sequence[int]) -> str:
         if "quarter" in sim.coords
         else [f"+{int(h)}q" for h in sim["horizon"].values]
     )
-    variables = (
-        ("fedfunds", "fed funds, %"),
-        ("unemployment", "unemployment, %"),
-        ("slope", "slope, pp"),
-        ("spread", "spread, pp"),
-        ("real_yield", "real 10y yield, pp"),
-        ("log_multiple", "P/E on smoothed EPS"),
-    )
+    labels = {
+        "fedfunds": "fed funds, %",
+        "unemployment": "unemployment, %",
+        "slope": "slope, pp",
+        "spread": "spread, pp",
+        "real_yield": "real 10y yield, pp",
+    }
+    variables = (*((v, labels[v]) for v in MACRO_SHOWN), ("log_multiple", "P/E on smoothed EPS"))
     head = "".join(f"<th>{escape(quarters[h - 1])}</th>" for h in horizons)
     n_h = sim.sizes["horizon"]
     priced = np.asarray(run.manifest.priced_in, dtype=np.float64)

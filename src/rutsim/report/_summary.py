@@ -11,6 +11,10 @@ import pandas as pd
 from rutsim.risk import BLEND, CONVENTION_ATTRS
 from rutsim.runs import RunData
 
+#: The simulated macro variables in the order the report shows them: policy and activity
+#: first (the same set as :data:`rutsim.types.SIMULATED_MACRO`, checked by a test).
+MACRO_SHOWN: tuple[str, ...] = ("fedfunds", "unemployment", "slope", "spread", "real_yield")
+
 #: Metrics in the headline table, summary.json and the report, with their labels.
 HEADLINE_METRICS: dict[str, str] = {
     "return_mean": "mean return",
