@@ -15,12 +15,11 @@ from rutsim.simulate import (
     ScenarioArrays,
     SimPaths,
     run_simulation,
-    select_samples,
     synthetic_initial,
     synthetic_posterior,
 )
 from rutsim.simulate._kernel import trace_count
-from rutsim.types import MACRO_VARIABLES, ChunkInfo, ShockSpec
+from rutsim.types import MACRO_VARIABLES, ChunkInfo, ShockSpec, select_samples
 
 H = 4
 

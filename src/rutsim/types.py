@@ -37,6 +37,17 @@ SIMULATED_MACRO: tuple[str, ...] = ("fedfunds", "slope", "spread", "unemployment
 SIM_DIMS: tuple[str, str, str, str] = ("scenario", "sample", "path", "horizon")
 
 
+def select_samples(n_total: int, max_draws: int) -> np.ndarray:
+    """Return the posterior samples a consumer with a draw budget uses, in order.
+
+    All of them, or ``max_draws`` evenly spread over all chains (the first and the last
+    included). The one thinning rule of the simulation and the effects tables.
+    """
+    if n_total <= max_draws:
+        return np.arange(n_total)
+    return np.round(np.linspace(0, n_total - 1, max_draws)).astype(np.int64)
+
+
 class PosteriorParams(NamedTuple):
     """Posterior samples of every model parameter, each shape ``(sample,)``.
 
@@ -321,4 +332,5 @@ __all__ = [
     "ShockSpec",
     "SimPaths",
     "SimulationResult",
+    "select_samples",
 ]

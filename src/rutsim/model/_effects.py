@@ -25,6 +25,7 @@ import pandas as pd
 
 from rutsim import equations as eq
 from rutsim.model._prep import columns
+from rutsim.types import select_samples
 
 #: Macro inputs of the equity block, as named in :func:`skeleton`'s ``drivers``.
 DRIVERS: tuple[str, ...] = ("fedfunds", "slope", "spread", "real_yield", "unemployment")
@@ -376,7 +377,7 @@ def driver_table(
         Long format: ``scenario, quarter`` and the columns of :func:`decompose`.
     """
     n = len(params["q_last"])
-    idx = np.unique(np.linspace(0, n - 1, min(n, max_draws)).round().astype(int))
+    idx = select_samples(n, max_draws)
     theta = {k: np.asarray(v, np.float64)[idx] for k, v in params.items() if k != "q_last"}
     start = start_state(initial, np.asarray(params["q_last"], np.float64)[idx])
     frames = []

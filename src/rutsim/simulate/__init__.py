@@ -10,7 +10,6 @@ from rutsim.simulate._driver import (
     SimulationResult,
     plan_chunks,
     run_simulation,
-    select_samples,
 )
 from rutsim.simulate._kernel import (
     scenario_keys,
@@ -33,7 +32,6 @@ __all__ = [
     "plan_chunks",
     "run_simulation",
     "scenario_keys",
-    "select_samples",
     "simulate_chunk",
     "synthetic_initial",
     "trace_count",

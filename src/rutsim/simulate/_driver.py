@@ -36,17 +36,11 @@ from rutsim.types import (
     ShockSpec,
     SimPaths,
     SimulationResult,
+    select_samples,
 )
 
 #: Called after each chunk with (samples done, samples in total).
 Progress = Callable[[int, int], None]
-
-
-def select_samples(n_total: int, max_draws: int) -> np.ndarray:
-    """Posterior indices to simulate: all, or ``max_draws`` evenly spread over all chains."""
-    if n_total <= max_draws:
-        return np.arange(n_total)
-    return np.round(np.linspace(0, n_total - 1, max_draws)).astype(np.int64)
 
 
 def _stack_scenarios(
