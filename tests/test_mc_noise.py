@@ -24,7 +24,7 @@ from rutsim.simulate import (
     synthetic_initial,
     synthetic_posterior,
 )
-from rutsim.types import PosteriorParams, ScenarioArrays, ShockSpec, SimPaths
+from rutsim.types import ChunkInfo, PosteriorParams, ScenarioArrays, ShockSpec, SimPaths
 
 HEADLINE = ("return_median", "var_95", "cvar_95", "prob_loss")
 
@@ -47,6 +47,29 @@ def test_jitted_reducer_matches_the_numpy_reference(weights: tuple[float, ...]) 
         # float32 arithmetic against float64: the same order statistics, 1e-6 apart
         np.testing.assert_allclose(got[name], ref[name], rtol=2e-6, atol=2e-6, err_msg=name)
         assert got[name + MC_VAR_SUFFIX].shape == ref[name].shape
+
+
+def test_as_a_driver_reducer_it_reduces_host_paths_and_cuts_the_padding() -> None:
+    # Called by the driver with the kernel's padded output, or on host paths alone.
+    rng = np.random.default_rng(5)
+    shape = (2, 5, 40, 3)  # scenario, draw (the last one padding), path, quarter
+    paths = SimPaths(
+        **{k: rng.normal(0.0, 0.05, shape).astype(np.float32) for k in SimPaths._fields}
+    )
+    reducer = DrawReducer(blend_weights=(0.5, 0.5))
+    whole = reduce_draws(_quarter_major(paths), reducer, ["a", "b"])
+    real = SimPaths(*(a[:, :4] for a in paths))  # what the driver hands over: no padding
+    padded = ChunkInfo(10, 14, np.arange(10, 14), ("a", "b"), _quarter_major(paths))
+    alone = reduce_draws(_quarter_major(real), reducer, ["a", "b"])
+    for got, want in (
+        (reducer(real, padded), {k: v[:, :4] for k, v in whole.items()}),
+        # without the kernel's output: the host paths (another batch size: the same
+        # computation, whose float32 sums may differ in the last bit from the padded one)
+        (reducer(real, padded._replace(kernel_paths=None)), alone),
+    ):
+        assert set(got) == set(want)
+        for name, value in got.items():
+            np.testing.assert_array_equal(value, want[name], err_msg=name)
 
 
 @pytest.mark.parametrize(("n_paths", "antithetic"), [(1, False), (2, True)])
