@@ -325,9 +325,9 @@ class ModelSlot:
     data_hash: str
     allow: bool
 
-    @property
+    @functools.cached_property
     def model_id(self) -> str:
-        """The id: a hash of the fit config and the data."""
+        """The id: a hash of the fit config and the data (computed once per slot)."""
         return model_id(self.fit, self.data_hash)
 
     @property
