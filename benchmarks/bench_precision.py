@@ -36,16 +36,16 @@ from rutsim.risk.draw_reducer import DrawReducer
 from rutsim.simulate import run_simulation, synthetic_initial, synthetic_posterior
 from rutsim.types import ChunkInfo, ShockSpec, SimPaths
 
-HEADLINE = ("return_median", "var_95", "cvar_95", "prob_loss")
+HEADLINE = ("return_median", "var_95", "cvar_95", "prob_loss", "var_99", "cvar_99")
 
 
-def one_run(args: argparse.Namespace, seed: int, after: bool) -> tuple[float, dict[str, list]]:
+def one_run(
+    args: argparse.Namespace, seed: int, after: bool, strata: tuple[int, ...] = ()
+) -> tuple[float, dict[str, list]]:
     """Simulate once; return the CPU seconds and the pooled headline metrics per horizon."""
     params = synthetic_posterior(args.draws, seed=1)
     scen = make_scenarios(3, 12)
-    scenarios = [
-        (f"s{i}", type(scen)(scen.values[i], scen.pinned[i], scen.path_sd[i])) for i in range(3)
-    ]
+    scenarios = [(f"s{i}", type(scen)(*(a[i] for a in scen))) for i in range(3)]
     cfg = SimulationConfig(
         paths_per_draw=args.paths,
         horizon=12,
@@ -55,6 +55,7 @@ def one_run(args: argparse.Namespace, seed: int, after: bool) -> tuple[float, di
         seed=seed,
         workers=args.workers,
         antithetic=after,
+        stratify_horizons=strata,
     )
     weights = (0.5, 0.3, 0.2)
 
@@ -92,14 +93,25 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=20)
     parser.add_argument("--chunk", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--strata",
+        type=int,
+        nargs="*",
+        default=[4, 12],
+        help="stratified horizons of a third pipeline (antithetic + stratified); none: skip it",
+    )
     args = parser.parse_args()
     print(f"cpus={os.cpu_count()}, load avg {os.getloadavg()[0]:.2f}")
     out = {}
-    for label, after in [("before", False), ("after", True)]:
-        one_run(args, 999, after)  # compile
+    strata = tuple(args.strata)
+    pipelines = [("before", False, ()), ("after", True, ())]
+    if strata:
+        pipelines.append(("stratified", True, strata))
+    for label, after, st in pipelines:
+        one_run(args, 999, after, st)  # compile
         cpus, values = [], {}
         for r in range(args.reps):
-            cpu, m = one_run(args, 1000 + r, after)
+            cpu, m = one_run(args, 1000 + r, after, st)
             cpus.append(cpu)
             for k, v in m.items():
                 values.setdefault(k, []).append(v)
@@ -108,25 +120,32 @@ def main() -> None:
             "se": {k: np.std(v, axis=0, ddof=1).tolist() for k, v in values.items()},
             "mean": {k: np.mean(v, axis=0).tolist() for k, v in values.items()},
         }
-    cpu_ratio = out["before"]["cpu_s"] / out["after"]["cpu_s"]
     steps = 3 * args.draws * args.paths * 12
     print(
-        f"{steps:,} path-steps per run; CPU s per run: before {out['before']['cpu_s']:.2f}, "
-        f"after {out['after']['cpu_s']:.2f} (before / after {cpu_ratio:.2f})"
+        f"{steps:,} path-steps per run; CPU s per run: "
+        + ", ".join(f"{k} {v['cpu_s']:.2f}" for k, v in out.items())
     )
-    print("metric (3 scenarios averaged)  horizon  SE before  SE after  equal paths  equal CPU")
-    summary = {}
-    for m in HEADLINE:
-        for hi, h in enumerate((4, 12)):
-            se_b = np.mean([out["before"]["se"][f"s{s}:{m}"][hi] for s in range(3)])
-            se_a = np.mean([out["after"]["se"][f"s{s}:{m}"][hi] for s in range(3)])
-            equal_cpu = se_b / se_a * np.sqrt(cpu_ratio)
-            summary[f"{m}@{h}"] = {"se_before": se_b, "se_after": se_a, "equal_cpu": equal_cpu}
-            print(
-                f"{m:<30} {h:>7}  {se_b:9.5f}  {se_a:8.5f}  {se_b / se_a:10.2f}x  {equal_cpu:8.2f}x"
-            )
+    summary: dict[str, dict[str, float]] = {}
+    for label in [k for k in out if k != "before"]:
+        cpu_ratio = out["before"]["cpu_s"] / out[label]["cpu_s"]
+        print(f"{label} against before (CPU before / {label} = {cpu_ratio:.2f}):")
+        print("metric (3 scenarios averaged)  horizon  SE before  SE now    equal paths  equal CPU")
+        for m in HEADLINE:
+            for hi, h in enumerate((4, 12)):
+                se_b = np.mean([out["before"]["se"][f"s{s}:{m}"][hi] for s in range(3)])
+                se_a = np.mean([out[label]["se"][f"s{s}:{m}"][hi] for s in range(3)])
+                equal_cpu = se_b / se_a * np.sqrt(cpu_ratio)
+                summary[f"{label}:{m}@{h}"] = {
+                    "se_before": se_b,
+                    "se_after": se_a,
+                    "equal_cpu": equal_cpu,
+                }
+                print(
+                    f"{m:<30} {h:>7}  {se_b:9.5f}  {se_a:8.5f}  {se_b / se_a:10.2f}x  "
+                    f"{equal_cpu:8.2f}x"
+                )
     print(f"load avg after {os.getloadavg()[0]:.2f}")
-    print(json.dumps({"cpu_ratio": cpu_ratio, "metrics": summary, "runs": out["before"]["cpu_s"]}))
+    print(json.dumps({"cpu_s": {k: v["cpu_s"] for k, v in out.items()}, "metrics": summary}))
 
 
 if __name__ == "__main__":

@@ -31,8 +31,11 @@ given the posterior draws:
 
 The last three treat the pooled paths as independent draws from the predictive
 distribution; paths of one draw share its parameters, so the path-only error is smaller
-and these are upper bounds. The tail attribution has no pooled ``mc_se`` (NaN): the bins
-keep the mean of each part per return bin but not its spread.
+and these are upper bounds. With stratified paths (``rutsim.simulate._strata``) they are
+far above the actual error; the sectioning estimates stay valid there (the halves are
+stratified independently), so means and probabilities show the gain. The tail
+attribution has no pooled ``mc_se`` (NaN): the bins keep the mean of each part per return
+bin but not its spread.
 """
 
 from __future__ import annotations

@@ -120,6 +120,7 @@ class ChunkJob(NamedTuple):
     reducer: Reducer
     pooler: Reducer | None
     antithetic: bool = False
+    strata: tuple[int, ...] = ()
 
 
 class ChunkOutput(NamedTuple):
@@ -163,6 +164,7 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
         job.shocks,
         job.dtype,
         job.antithetic,
+        job.strata,
     )
     first = signature not in _COMPILED
     with _FIRST_CALL if first else contextlib.nullcontext():
@@ -178,6 +180,7 @@ def compute_chunk(job: ChunkJob, start: int) -> ChunkOutput:
             sample_index=job.sample_index[padded].astype(np.uint32),
             quarter_major=True,
             antithetic=job.antithetic,
+            strata=job.strata,
         )
         # (horizon, S, N, P) -> a (S, N, P, horizon) view: no copy
         out_np = SimPaths(*(np.moveaxis(a, 0, -1)[:, : stop - start] for a in jax.device_get(out)))
@@ -270,6 +273,7 @@ def run_simulation(
         reducer=reducer,
         pooler=pooler,
         antithetic=sim_config.antithetic,
+        strata=sim_config.stratify_horizons,
     )
     kept = (
         None

@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -30,6 +30,18 @@ import numpy as np
 from rutsim.errors import ConfigError, ScenarioError
 from rutsim.simulate._draws import draw_step
 from rutsim.simulate._step import PathState, StepInput, init_state, step
+from rutsim.simulate._strata import (
+    LATTICE_KEY,
+    MAX_DIRECTIONS,
+    Sums,
+    coefficients,
+    flipped,
+    move,
+    quarter_sums,
+    return_gradients,
+    shock_scales,
+    unit_targets,
+)
 from rutsim.types import (
     MACRO_VARIABLES,
     InitialState,
@@ -136,7 +148,84 @@ def _draw_all(
     return jax.vmap(jax.vmap(one, in_axes=(0, None)))(keys, pinned_t)
 
 
-@partial(jax.jit, static_argnames=("n_paths", "shocks", "dtype", "antithetic"))
+class _Strata(NamedTuple):
+    """What the scan needs to stratify each quarter's shocks (see ``_strata.py``)."""
+
+    normals: jax.Array  # (H, S, N, K, units): the independent paths' drawn shocks
+    gammas: jax.Array  # (H, S, N, N_GAMMAS, units)
+    gradients: jax.Array  # (H, d, S, N, K, 1): the return's gradients, quarter by quarter
+    coef: jax.Array  # (d, S, N, 1, units): each path's move along its directions
+
+
+def _prepare_strata(
+    sample_keys: jax.Array,
+    params: PosteriorParams,
+    carry_rate: jax.Array,
+    path_sd: jax.Array,
+    one_path: PathState,
+    xs: tuple[jax.Array, ...],
+    n_paths: int,
+    shocks: ShockSpec,
+    strata: tuple[int, ...],
+    antithetic: bool,
+) -> _Strata:
+    """Draw every quarter's shocks and each path's move onto its lattice targets.
+
+    The independent paths' shocks are drawn from the same per-quarter keys as without
+    stratification, in a scan over quarters that also sums each path's projections and
+    Gram entries while the quarter's shocks are in cache; the move itself is applied
+    inside the simulation's own scan (:func:`_shocks_at`), and only then are pairs formed.
+    """
+    values_q, pinned_q, priced_q, quarters = xs  # (H, S, V), (H, S, V), (H, S), (H,)
+    dtype = values_q.dtype
+    units = -(-n_paths // 2) if antithetic else n_paths
+    d = len(strata)
+
+    def gradients(p: PosteriorParams, q0: jax.Array, sd: jax.Array, scen: tuple) -> jax.Array:
+        start = one_path._replace(q=q0)
+        return return_gradients(p, carry_rate, sd, shocks, start, scen, strata)
+
+    scen_xs = (jnp.swapaxes(values_q, 0, 1), jnp.swapaxes(pinned_q, 0, 1), priced_q.T)
+    per_sample = jax.vmap(gradients, in_axes=(0, 0, None, None))
+    grads = jax.vmap(per_sample, in_axes=(None, None, 0, 0))(params, one_path.q, path_sd, scen_xs)
+    grads = jnp.moveaxis(grads, (2, 3), (1, 0))[..., None]  # (S, N, d, H, K) -> (H, d, S, N, K, 1)
+
+    def draw(sums: Sums, x: tuple) -> tuple[Sums, tuple[jax.Array, jax.Array]]:
+        pinned_t, t, a_t = x
+
+        def one(key: jax.Array, pin: jax.Array) -> tuple[jax.Array, jax.Array]:
+            return draw_step(jax.random.fold_in(key, t), units, pin, shocks, dtype)
+
+        z, g = jax.vmap(jax.vmap(one, in_axes=(0, None)))(sample_keys, pinned_t)
+        add = quarter_sums(z, a_t, shock_scales(g, shocks), axes=(-2,))
+        return Sums(*(s + a for s, a in zip(sums, add, strict=True))), (z, g)
+
+    n_s, n_n = sample_keys.shape
+    zero = Sums(
+        jnp.zeros((d, n_s, n_n, units), dtype),
+        jnp.zeros((1 if d == 1 else 3, n_s, n_n, units), dtype),
+    )
+    sums, (z, g) = jax.lax.scan(draw, zero, (pinned_q, quarters, grads))
+    targets = jax.vmap(
+        jax.vmap(lambda k: unit_targets(jax.random.fold_in(k, LATTICE_KEY), units, d, dtype))
+    )(sample_keys)  # (S, N, d, units)
+    coef = coefficients(sums, jnp.moveaxis(targets, 2, 0), flipped(units, d))
+    return _Strata(z, g, grads, coef[:, :, :, None])
+
+
+def _shocks_at(
+    strata: _Strata, t: jax.Array, n_paths: int, shocks: ShockSpec, antithetic: bool
+) -> tuple[jax.Array, jax.Array]:
+    """Quarter ``t``'s stratified shocks of every path, ``(S, N, K, path)``, pairs formed."""
+    z, g, a = strata.normals[t], strata.gammas[t], strata.gradients[t]
+    z = move(z, a, shock_scales(g, shocks), strata.coef)
+    if antithetic:
+        z = jnp.concatenate([z, -z], axis=-1)[..., :n_paths]
+        g = jnp.concatenate([g, g], axis=-1)[..., :n_paths]
+    return z, g
+
+
+@partial(jax.jit, static_argnames=("n_paths", "shocks", "dtype", "antithetic", "strata"))
 def _simulate(
     keys: jax.Array,
     params: PosteriorParams,
@@ -151,6 +240,7 @@ def _simulate(
     shocks: ShockSpec,
     dtype: str,
     antithetic: bool = False,
+    strata: tuple[int, ...] = (),
 ) -> SimPaths:
     """Scan the horizon; each quarter's step is vmapped over scenario x sample x path."""
     _TRACE_COUNT[0] += 1
@@ -187,7 +277,12 @@ def _simulate(
 
     def body(state: PathState, xs: tuple[jax.Array, ...]) -> tuple:
         values_t, pinned_t, priced_t, t = xs  # (S, V), (S, V), (S,), ()
-        normals, gammas = _draw_all(sample_keys, pinned_t, t, n_paths, shocks, jdtype, antithetic)
+        if prepared is not None:
+            normals, gammas = _shocks_at(prepared, t, n_paths, shocks, antithetic)
+        else:
+            normals, gammas = _draw_all(
+                sample_keys, pinned_t, t, n_paths, shocks, jdtype, antithetic
+            )
         x = StepInput(values_t, pinned_t, priced_t, normals, gammas)
         return over_all(params, path_sd, state, x)
 
@@ -203,6 +298,22 @@ def _simulate(
     )
     quarters = jnp.arange(horizon, dtype=jnp.uint32)
     xs = (jnp.swapaxes(values, 0, 1), jnp.swapaxes(pinned, 0, 1), priced_in.T, quarters)
+    prepared = (
+        _prepare_strata(
+            sample_keys,
+            params,
+            carry_rate,
+            path_sd,
+            one_path,
+            xs,
+            n_paths,
+            shocks,
+            strata,
+            antithetic,
+        )  # fmt: skip
+        if strata
+        else None
+    )
     out: SimPaths
     _, out = jax.lax.scan(body, start, xs)
     # Quarter-major (horizon, S, N, P) as scan stacks it: moving the axis here would copy
@@ -260,6 +371,19 @@ def _check_inputs(
     return next(iter(n_samples))[0]
 
 
+def _check_strata(strata: Sequence[int], horizon: int) -> None:
+    if (
+        len(strata) > MAX_DIRECTIONS
+        or len(set(strata)) != len(strata)
+        or not all(1 <= int(h) <= horizon for h in strata)
+    ):
+        raise ConfigError(
+            f"stratified horizons {list(strata)} with a horizon of {horizon}: at most "
+            f"{MAX_DIRECTIONS} distinct quarters between 1 and the horizon. To fix: set "
+            "simulation.stratify_horizons to e.g. [4, 12], or [] for plain paths."
+        )
+
+
 def simulate_chunk(
     key: jax.Array,
     params: PosteriorParams,
@@ -273,6 +397,7 @@ def simulate_chunk(
     sample_index: jax.Array | np.ndarray | None = None,
     quarter_major: bool = False,
     antithetic: bool = False,
+    strata: tuple[int, ...] = (),
 ) -> SimPaths:
     """Simulate every scenario for a block of posterior samples.
 
@@ -308,6 +433,10 @@ def simulate_chunk(
     antithetic : bool, default False
         Draw half the paths' shocks and give path ``p + ceil(n_paths / 2)`` the negated
         normals (same mixing weights) of path ``p``: antithetic pairs (see ``_draw_all``).
+    strata : tuple of int, default ()
+        Horizons (1-based quarters, at most two) whose cumulative return the paths are
+        stratified along (see ``_strata.py``); empty draws plain (or antithetic) paths,
+        bit-identical to a kernel without stratification.
 
     Returns
     -------
@@ -323,6 +452,7 @@ def simulate_chunk(
         )
     if dtype not in ("float32", "float64"):
         raise ConfigError(f'dtype is "{dtype}". To fix: use "float32" or "float64".')
+    _check_strata(strata, horizon)
     jdtype = jnp.dtype(dtype)
     if sample_index is None:
         sample_index = np.arange(n_samples, dtype=np.uint32)
@@ -345,6 +475,7 @@ def simulate_chunk(
         shocks=shocks,
         dtype=dtype,
         antithetic=antithetic,
+        strata=tuple(int(h) for h in strata),
     )
     if quarter_major:
         return out
