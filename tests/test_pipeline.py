@@ -160,6 +160,27 @@ def test_same_config_and_seed_give_identical_values(project: Path) -> None:
                 np.testing.assert_array_equal(da[name].values, db[name].values)
 
 
+def test_the_run_reports_from_memory_exactly_what_rutsim_report_reads_back(
+    project: Path,
+) -> None:
+    import shutil
+
+    from rutsim.report import build_report
+
+    res = run(
+        _config(project), name="mem", progress=False, echo=None, fit=fake_fit,
+        overrides=["outputs.figures=true", "outputs.report=true"],
+    )  # fmt: skip
+    copy = project / "outputs" / "reread"
+    shutil.copytree(res.folder, copy)
+    build_report(copy, overwrite_report=True)  # loads the folder from disk
+    compared = ["metrics.parquet", "metrics.csv", "summary.json"]
+    compared += [p.relative_to(res.folder).as_posix() for p in res.folder.glob("figures/*.png")]
+    assert len(compared) > 5
+    for name in compared:
+        assert (res.folder / name).read_bytes() == (copy / name).read_bytes(), name
+
+
 def test_an_existing_run_is_never_overwritten(project: Path) -> None:
     run(_config(project), name="same", progress=False, echo=None, fit=fake_fit)
     before = (project / "outputs" / "same" / "simulation.nc").stat().st_mtime_ns

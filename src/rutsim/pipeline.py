@@ -65,7 +65,6 @@ from rutsim.runs import (
     check_zarr_available,
     draw_metrics_dataset,
     estimate_budget,
-    load_run,
     make_run_id,
     open_simulation_zarr,
     pooled_dataset,
@@ -74,6 +73,7 @@ from rutsim.runs import (
     sample_coords,
     simulation_dataset,
     write_run,
+    written_run,
 )
 from rutsim.scenario import (
     Anchor,
@@ -236,7 +236,10 @@ def run(
                 streamed=sink is not None,
             )
             out = cfg.outputs
-            files = write_report_files(load_run(tmp), tmp, figures=out.figures, report=out.report)
+            # the report from the datasets still in memory, through the same code as
+            # `rutsim report` (which loads the folder): no read-back of what was just written
+            written = written_run(tmp, simulation=simulation, draw_metrics=metrics, pooled=pooled)
+            files = write_report_files(written, tmp, figures=out.figures, report=out.report)
             announce(f"writing {shown(final)}")
     _remember_speed(cfg, result, timings)
     table = headline_table(files.table, files.horizons)

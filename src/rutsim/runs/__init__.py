@@ -26,7 +26,7 @@ from rutsim.runs._manifest import (
     utc_stamp,
 )
 from rutsim.runs._rates import CACHE_ENV, FIRST_CHUNK, SIMULATE_RATE, cache_dir, remember
-from rutsim.runs._read import RunData, load_run, resolve_weights, run_metrics
+from rutsim.runs._read import RunData, load_run, resolve_weights, run_metrics, written_run
 from rutsim.runs._saved import output_config, portfolio_config
 from rutsim.runs._write import manifest_json, record_report_files, write_run
 from rutsim.runs._zarr import ZarrPathWriter, check_zarr_available, open_simulation_zarr
@@ -56,6 +56,7 @@ __all__ = [
     "estimate_budget",
     "folder_id",
     "load_run",
+    "written_run",
     "make_run_id",
     "open_simulation_zarr",
     "manifest_json",

@@ -40,7 +40,7 @@ from rutsim.runs._manifest import (
     SIMULATION_ZARR,
     RunManifest,
 )
-from rutsim.runs._zarr import open_simulation_zarr
+from rutsim.runs._zarr import open_simulation_zarr, stored_variables
 from rutsim.types import SIM_DIMS
 
 #: Macro variables every simulation.nc holds (the report draws them).
@@ -272,6 +272,54 @@ def load_run(folder: Path, *, verify_report: bool = True) -> RunData:
         else ""
     )
     return RunData(sim, draw, manifest, text, config_toml, folder, pooled)
+
+
+def _as_read(ds: xr.Dataset, floats: type[np.floating] | None = None) -> xr.Dataset:
+    """Copy ``ds`` with every variable C-contiguous (and its floats cast to ``floats``)."""
+    out = ds.copy()
+    for name, var in ds.data_vars.items():
+        data = np.asarray(var.values)
+        if floats is not None and data.dtype.kind == "f":
+            data = data.astype(floats, copy=False)
+        out[name] = (var.dims, np.ascontiguousarray(data), var.attrs)
+    return out
+
+
+def written_run(
+    folder: Path,
+    *,
+    simulation: xr.Dataset,
+    draw_metrics: xr.Dataset,
+    pooled: xr.Dataset | None,
+) -> RunData:
+    """Return the :class:`RunData` of a folder ``write_run`` just wrote, from memory.
+
+    What :func:`load_run` would read back, without reading it: the same stored variables
+    with the derived ones added back, the per-draw metrics in the stored single precision,
+    the same checks of the datasets against each other and the manifest. ``rutsim run``
+    hands it to the same report code as ``rutsim report`` (which loads the folder), so the
+    two keep one code path; ``tests/test_pipeline.py`` checks that both give identical files.
+    """
+    folder = Path(folder)
+    source = str(folder / SIMULATION_FILE)
+    # as load_run reads it: the stored variables, the derived ones added back (bit for bit)
+    sim = validate_simulation(add_derived(_as_read(stored_variables(simulation))), source)
+    manifest, text = _read_manifest(folder / MANIFEST_FILE)
+    _check_agree(manifest, sim, folder / MANIFEST_FILE)
+    # As the files hold them: float32 per-draw metrics (draw_metrics.nc is single
+    # precision), every array C-ordered like a read one, so that every sum over them
+    # runs in the same order and the report's numbers are the same to the last bit.
+    draw = _validate_draw_metrics(
+        _as_read(draw_metrics, np.float32), sim, str(folder / DRAW_METRICS_FILE)
+    )
+    pooled_ds = (
+        _validate_pooled(_as_read(pooled), sim, str(folder / POOLED_FILE))
+        if pooled is not None
+        else None
+    )
+    cfg = folder / CONFIG_FILE
+    config_toml = cfg.read_text(encoding="utf-8") if cfg.is_file() else ""
+    return RunData(sim, draw, manifest, text, config_toml, folder, pooled_ds)
 
 
 def resolve_weights(run: RunData, override: Mapping[str, float] | None = None) -> dict[str, float]:
