@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,6 @@ from rutsim.files import (
     write_netcdf,
 )
 from rutsim.model._build import PARAMETERS, build_model
-from rutsim.model._checks import Identification, coverage_summary, identification, predictive
 from rutsim.model._data import ModelData, model_data
 from rutsim.model._effects import long_run_effects
 from rutsim.model._gate import Diagnostics, bfmi_line, diagnose, enforce, gate_message
@@ -52,6 +51,9 @@ from rutsim.model._store import (
 )
 from rutsim.status import announce, shown
 from rutsim.types import InitialState, PosteriorParams, ShockSpec
+
+if TYPE_CHECKING:
+    from rutsim.model._checks import Identification
 
 IDENTIFICATION = "identification.csv"
 EFFECTS = "effects.csv"
@@ -259,6 +261,9 @@ def _fit_and_save(config: RunConfig, slot: ModelSlot, data: ModelData, progress:
     fit, mid = slot.fit, slot.model_id
     result = fit_data(data, config.model, config.sampler, allow_unconverged=True, progress=progress)
     announce("identification, prior sensitivity and posterior predictive checks")
+    # ArviZ's stats only where a fit is checked: loading a saved fit stays light
+    from rutsim.model._checks import coverage_summary, identification, predictive
+
     theta = theta_of(result.posterior)
     ident = identification(theta, config.model, seed=config.sampler.seed)
     q = stacked(result.posterior["posterior"].to_dataset(), "q")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 
-import arviz_stats as azs
 import numpy as np
 import xarray as xr
 
@@ -36,6 +35,8 @@ def bfmi_per_chain(posterior: xr.DataTree) -> tuple[float, ...]:
     stats = posterior["sample_stats"].to_dataset() if "sample_stats" in posterior.children else None
     if stats is None or "energy" not in stats:
         return ()
+    import arviz_stats as azs  # only when diagnosing a fit: keeps loading a saved one light
+
     values = azs.bfmi(posterior)
     if isinstance(values, xr.DataTree):
         values = values.to_dataset()
@@ -90,6 +91,8 @@ def diagnose(posterior: xr.DataTree, var_names: list[str], sampler: SamplerConfi
         Thresholds ``max_rhat`` and ``min_ess``.
     """
     ds = posterior["posterior"].to_dataset()[var_names]
+    import arviz_stats as azs  # see bfmi_per_chain
+
     rhat = _flatten(azs.rhat(ds))
     bulk = _flatten(azs.ess(ds, method="bulk"))
     tail = _flatten(azs.ess(ds, method="tail"))
