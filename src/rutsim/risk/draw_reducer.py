@@ -448,3 +448,65 @@ def _blend_plan(weights: np.ndarray, masks: np.ndarray) -> tuple[np.ndarray, _Pl
     k = np.round(real).astype(np.int64)
     tiled = np.tile(masks, (1, n_s))
     return tiled * k[None], _plan(tiled * k[None], tiled * real[None])
+
+
+def _device_tail(sorted_ret: jax.Array, level: float) -> tuple[jax.Array, np.ndarray, int]:
+    """VaR and the static CVaR weights of equally weighted sorted returns (last axis)."""
+    n = sorted_ret.shape[-1]
+    tv = _tail_vector(n, level)[::-1]
+    k = int(np.flatnonzero(tv)[-1]) + 1
+    return -sorted_ret[..., n - 1 - _position(level, n)], tv[:k], k
+
+
+@jax.jit
+def device_metrics(out: SimPaths) -> dict[str, jax.Array]:
+    """Every metric of every scenario and draw, computed where the paths are (GPU path).
+
+    The whole-draw values of :func:`reduce_draws` (the scenarios; not the blend, not the
+    halves' noise), as one jitted computation on the kernel's quarter-major output, so
+    that a large run on a device sends back ``(horizon, scenario, sample)`` numbers per
+    metric and never its paths. Sorting runs on the device (XLA's sort; on a CPU, NumPy's
+    is faster, which is why the run's reducer sorts on the host). Equal to the host
+    reducer's whole-draw values to float32 rounding (``tests/test_mc_noise.py``).
+
+    Returns
+    -------
+    dict of str to jax.Array
+        For every name of :func:`rutsim.risk.metric_names`, ``(horizon, scenario, sample)``.
+    """
+    cum, ret, mdd, beat = _prepare(out)
+    n = ret.shape[-1]
+    order = jnp.argsort(ret, axis=-1)
+    rs = jnp.take_along_axis(ret, order, axis=-1)
+    m: dict[str, jax.Array] = {
+        "return_mean": ret.mean(axis=-1),
+        "return_sd": jnp.sqrt(jnp.maximum((ret * ret).mean(axis=-1) - ret.mean(axis=-1) ** 2, 0)),
+        "return_median": rs[..., _position(0.5, n)],
+    }
+    for q in QUANTILES:
+        m[f"return_q{pct(q)}"] = rs[..., _position(q, n)]
+    for lv in LEVELS:
+        var, tv, k = _device_tail(rs, lv)
+        weights = jnp.asarray(tv, ret.dtype)
+        m[f"var_{pct(lv)}"] = var
+        m[f"cvar_{pct(lv)}"] = -(rs[..., :k] @ weights)
+        low = order[..., :k]
+        parts = jnp.take_along_axis(cum, jnp.broadcast_to(low, cum.shape[:-1] + (k,)), axis=-1)
+        tail_parts = parts @ weights  # (c, H, S, N)
+        tag = f"cvar{pct(lv)}"
+        for i, c in enumerate(COMPONENTS):
+            m[f"attr_{tag}_{c}"] = tail_parts[i]
+        m[f"attr_{tag}_total"] = tail_parts.sum(axis=0)
+    for t in LOSS_THRESHOLDS:
+        m[loss_name(t)] = (ret < -t).mean(axis=-1, dtype=ret.dtype)
+    ds = jnp.sort(mdd, axis=-1)
+    m["max_drawdown_mean"] = mdd.mean(axis=-1)
+    for q in DRAWDOWN_QUANTILES:
+        m[f"max_drawdown_q{pct(q)}"] = ds[..., _position(q, n)]
+    for i, c in enumerate(COMPONENTS):
+        m[f"attr_mean_{c}"] = cum[i].mean(axis=-1)
+    m["attr_mean_total"] = cum.sum(axis=0).mean(axis=-1)
+    m["prob_beat_largecap"] = jnp.where(
+        jnp.isnan(beat).any(axis=-1), jnp.nan, (beat > 0).mean(axis=-1, dtype=ret.dtype)
+    )
+    return m
