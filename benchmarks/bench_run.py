@@ -80,6 +80,7 @@ def memory(args: argparse.Namespace) -> dict[str, float]:
         max_draws=args.samples,
         chunk_size=args.samples,
         keep_paths=args.keep,
+        stratify_horizons=tuple(args.strata),
     )
     steps = 3 * args.samples * args.paths * args.horizon
     reducer = {
@@ -159,6 +160,7 @@ def main() -> None:
     m.add_argument("--horizon", type=int, default=12)
     m.add_argument("--keep", type=int, default=10)
     m.add_argument("--reducer", choices=["light", "risk", "run"], default="light")
+    m.add_argument("--strata", type=int, nargs="*", default=[], help="stratify_horizons")
     e = sub.add_parser("e2e")
     e.add_argument("config")
     e.add_argument("--name", default=None)
