@@ -27,7 +27,7 @@ from rutsim.runs import (
     write_run,
 )
 from rutsim.simulate import synthetic_initial, synthetic_posterior
-from rutsim.types import ShockSpec, SimPaths, SimulationResult
+from rutsim.types import PosteriorParams, ShockSpec, SimPaths, SimulationResult
 
 #: The Fed's first cuts of each easing cycle since 1987 (FOMC decision months).
 FIRST_CUTS_SINCE_1987 = (
@@ -343,3 +343,17 @@ def snapshot(*folders: Path) -> dict[str, str]:
             key = f"{folder.name}/{path.relative_to(folder)}"
             out[key] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
     return out
+
+
+def one_shock_params(gs_sigma: float) -> PosteriorParams:
+    """One parameter set whose only shock is small-cap earnings noise (normal, iid).
+
+    Its cumulative return is the deterministic path plus ``gs_sigma`` times a sum of
+    independent normals: the known answer of the Monte Carlo tests.
+    """
+    one = synthetic_posterior(1, seed=4)._asdict()
+    for name in one:
+        if name.endswith("_sigma"):
+            one[name] = np.zeros(1)
+    one["gs_sigma"] = np.full(1, gs_sigma)
+    return PosteriorParams(**one)

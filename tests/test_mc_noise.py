@@ -15,6 +15,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from helpers import one_shock_params
 from rutsim.config import SimulationConfig
 from rutsim.risk import MC_VAR_SUFFIX, draw_metrics, metric_names
 from rutsim.risk._noise import BandNoise, few_tail_paths
@@ -138,6 +139,7 @@ def _simulate(
         seed=11,
         workers=1,
         antithetic=antithetic,
+        stratify_horizons=(),  # these tests are about independent and antithetic paths
     )
     result = run_simulation(
         11,
@@ -178,16 +180,6 @@ def test_reported_noise_matches_the_spread_of_a_fixed_parameter_set(antithetic: 
         assert corrected[1] - corrected[0] < 0.8 * (raw[1] - raw[0]), name
 
 
-def _known_answer_params(gs_sigma: float) -> PosteriorParams:
-    """One parameter set whose only shock is small-cap earnings noise (normal, iid)."""
-    one = synthetic_posterior(1, seed=4)._asdict()
-    for name in one:
-        if name.endswith("_sigma"):
-            one[name] = np.zeros(1)
-    one["gs_sigma"] = np.full(1, gs_sigma)
-    return PosteriorParams(**one)
-
-
 def _paths(params: PosteriorParams, n_draws: int, n_paths: int, antithetic: bool) -> np.ndarray:
     """Cumulative log total returns ``(draw * path, horizon)`` of the pinned scenario."""
     from rutsim.simulate import scenario_keys, simulate_chunk
@@ -218,8 +210,8 @@ def test_known_answer_quantiles_are_unbiased(antithetic: bool) -> None:
     from statistics import NormalDist
 
     sigma = 0.05
-    centre = _paths(_known_answer_params(0.0), 1, 2, antithetic)[0]  # deterministic part
-    cum = _paths(_known_answer_params(sigma), 40, 1000, antithetic)  # 40,000 paths
+    centre = _paths(one_shock_params(0.0), 1, 2, antithetic)[0]  # deterministic part
+    cum = _paths(one_shock_params(sigma), 40, 1000, antithetic)  # 40,000 paths
     n = cum.shape[0]
     for h in (4, 12):
         sd = sigma * np.sqrt(h)  # sum of h iid N(0, sigma^2) earnings shocks

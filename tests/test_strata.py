@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
+from helpers import one_shock_params
 from rutsim.config import SimulationConfig
 from rutsim.errors import ConfigError
 from rutsim.risk import MC_VAR_SUFFIX
@@ -166,23 +167,13 @@ def test_stratified_paths_have_the_law_of_plain_ones(strata: tuple[int, ...]) ->
         assert b.std() == pytest.approx(a.std(), rel=0.06), name
 
 
-def _one_shock_params(sigma: float) -> PosteriorParams:
-    """One parameter set whose only shock is small-cap earnings noise (normal, iid)."""
-    one = synthetic_posterior(1, seed=4)._asdict()
-    for name in one:
-        if name.endswith("_sigma"):
-            one[name] = np.zeros(1)
-    one["gs_sigma"] = np.full(1, sigma)
-    return PosteriorParams(**one)
-
-
 @pytest.mark.parametrize("h", [4, 12])
 def test_known_answer_a_linear_return_is_stratified_exactly(h: int) -> None:
     from scipy.stats import norm
 
     sigma, n_paths = 0.05, 40  # 20 independent paths, halves of 10: lattices of 10
-    centre = _simulate(_one_shock_params(0.0), 2)["total_return"][0, 0].cumsum()
-    params = _repeat(_one_shock_params(sigma), 3)
+    centre = _simulate(one_shock_params(0.0), 2)["total_return"][0, 0].cumsum()
+    params = _repeat(one_shock_params(sigma), 3)
     cum = _simulate(params, n_paths, strata=(h,))["total_return"].cumsum(-1)[..., h - 1]
     # the return is sigma * (sum of h normals): its direction is stratified exactly, so
     # within each half of each draw the probabilities sit one per slice of 1/10
@@ -198,8 +189,8 @@ def test_two_horizons_beat_plain_paths_on_a_known_answer() -> None:
     from statistics import NormalDist
 
     sigma, n_draws, n_paths = 0.05, 20, 400
-    centre = _simulate(_one_shock_params(0.0), 2)["total_return"][0, 0].cumsum()
-    params = _repeat(_one_shock_params(sigma), n_draws)
+    centre = _simulate(one_shock_params(0.0), 2)["total_return"][0, 0].cumsum()
+    params = _repeat(one_shock_params(sigma), n_draws)
     err = {}
     for strata in [(), (4, 12)]:
         cum = _simulate(params, n_paths, strata=strata)["total_return"].cumsum(-1)
@@ -255,9 +246,15 @@ def test_bad_strata_are_refused_with_the_key_and_the_fix() -> None:
                 scenario_keys(1, ["base"]), params, synthetic_initial(), _scenario(),
                 n_paths=4, horizon=12, strata=bad,
             )  # fmt: skip
+    for bad in [(4, 4), (0,), (1, 2, 3), (-1,)]:
         with pytest.raises(ValueError, match="stratify_horizons"):
             SimulationConfig(horizon=12, stratify_horizons=bad)
-    assert SimulationConfig(horizon=12, stratify_horizons=[4, 12]).stratify_horizons == (4, 12)
+    cfg = SimulationConfig(horizon=12, stratify_horizons=[4, 12])
+    assert cfg.stratify_horizons == (4, 12) and cfg.strata == (4, 12)
+    # a shorter horizon (a backtest's) keeps the stratified quarters within it
+    assert SimulationConfig(horizon=8).strata == (4,)
+    assert SimulationConfig(horizon=3).strata == ()
+    assert SimulationConfig(stratify_horizons=[]).strata == ()
 
 
 def test_chunking_and_workers_never_change_stratified_draws() -> None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from rutsim.config._base import FrozenModel
 
@@ -51,12 +51,13 @@ class SimulationConfig(FrozenModel):
         ``p``'s normal shocks negated (and the same Student-t mixing weights). Each path is
         still an exact draw of the model; half the random numbers are drawn, and metrics
         near the centre (median, mean, P(loss)) lose most of their Monte Carlo noise.
-    stratify_horizons : quarters (at most two, each within the horizon) whose cumulative
-        return the paths are stratified along: each path's shocks are moved, exactly in
-        law, so that the direction that drives the return at those horizons is covered
-        evenly (``rutsim.simulate._strata``). VaR, CVaR, quantiles and P(loss) at those
-        horizons lose most of their Monte Carlo noise; metrics keep equal path weights.
-        Empty (the default) simulates plain paths, bit-identical to earlier versions.
+    stratify_horizons : quarters (at most two) whose cumulative return the paths are
+        stratified along: each path's shocks are moved, exactly in law, so that the
+        direction that drives the return at those horizons is covered evenly
+        (``rutsim.simulate._strata``). VaR, CVaR, quantiles and P(loss) at those horizons
+        lose most of their Monte Carlo noise; metrics keep equal path weights. Quarters
+        beyond ``horizon`` are left out (a backtest's shorter horizon keeps the rest).
+        ``[]`` simulates plain paths, bit-identical to versions before stratification.
     """
 
     paths_per_draw: int = Field(default=200, le=10_000_000)
@@ -70,7 +71,7 @@ class SimulationConfig(FrozenModel):
     workers: int = Field(default=2, le=256)
     executor: Literal["local", "dask"] = "local"
     antithetic: bool = True
-    stratify_horizons: tuple[int, ...] = ()
+    stratify_horizons: tuple[int, ...] = (4, 12)
 
     @field_validator(
         "paths_per_draw", "horizon", "max_draws", "chunk_size", "chunk_path_steps", "workers"
@@ -94,16 +95,20 @@ class SimulationConfig(FrozenModel):
             )
         return value
 
-    @model_validator(mode="after")
-    def _strata_in_horizon(self) -> SimulationConfig:
-        h = self.stratify_horizons
-        if len(h) > 2 or len(set(h)) != len(h) or not all(1 <= q <= self.horizon for q in h):
+    @field_validator("stratify_horizons")
+    @classmethod
+    def _strata(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if len(value) > 2 or len(set(value)) != len(value) or not all(1 <= q for q in value):
             raise ValueError(
-                f"simulation.stratify_horizons is {list(h)}: give at most 2 distinct quarters "
-                f"between 1 and simulation.horizon ({self.horizon}). To fix: e.g. "
-                "stratify_horizons = [4, 12], or [] for plain paths"
+                f"is {list(value)}: give at most 2 distinct quarters, each at least 1. To fix: "
+                "e.g. stratify_horizons = [4, 12], or [] for plain paths"
             )
-        return self
+        return value
+
+    @property
+    def strata(self) -> tuple[int, ...]:
+        """The stratified horizons within ``horizon`` (what the kernel is given)."""
+        return tuple(q for q in self.stratify_horizons if q <= self.horizon)
 
     @field_validator("seed")
     @classmethod

@@ -273,7 +273,7 @@ def run_simulation(
         reducer=reducer,
         pooler=pooler,
         antithetic=sim_config.antithetic,
-        strata=sim_config.stratify_horizons,
+        strata=sim_config.strata,
     )
     kept = (
         None
