@@ -288,6 +288,10 @@ horizon = 8
 max_draws = 6
 chunk_size = 4
 keep_paths = 5
+# Plain paths: the stand-in runs of the fast tier test the run folder, not the paths;
+# stratified paths cost each test process a longer trace and are tested in
+# tests/test_strata.py and by the real small fit, which keeps the default.
+stratify_horizons = []
 
 [scenarios]
 dir = "{scenarios}"
