@@ -120,6 +120,12 @@ def scenario_keys(seed: int, names: Sequence[str]) -> jax.Array:
     return jnp.stack(keys)
 
 
+def _pairs(z: jax.Array, g: jax.Array, n_paths: int) -> tuple[jax.Array, jax.Array]:
+    """Antithetic pairs on the last axis: path ``p + ceil(n / 2)`` is ``p`` negated."""
+    z = jnp.concatenate([z, -z], axis=-1)[..., :n_paths]
+    return z, jnp.concatenate([g, g], axis=-1)[..., :n_paths]
+
+
 def _draw_all(
     keys: jax.Array,
     pinned_t: jax.Array,
@@ -141,9 +147,7 @@ def _draw_all(
         k = jax.random.fold_in(key, t)
         if not antithetic:
             return draw_step(k, n_paths, pin, shocks, dtype)
-        z, g = draw_step(k, half, pin, shocks, dtype)
-        z = jnp.concatenate([z, -z], axis=-1)[:, :n_paths]
-        return z, jnp.concatenate([g, g], axis=-1)[:, :n_paths]
+        return _pairs(*draw_step(k, half, pin, shocks, dtype), n_paths)
 
     return jax.vmap(jax.vmap(one, in_axes=(0, None)))(keys, pinned_t)
 
@@ -219,10 +223,7 @@ def _shocks_at(
     """Quarter ``t``'s stratified shocks of every path, ``(S, N, K, path)``, pairs formed."""
     z, g, a = strata.normals[t], strata.gammas[t], strata.gradients[t]
     z = move(z, a, shock_scales(g, shocks), strata.coef)
-    if antithetic:
-        z = jnp.concatenate([z, -z], axis=-1)[..., :n_paths]
-        g = jnp.concatenate([g, g], axis=-1)[..., :n_paths]
-    return z, g
+    return _pairs(z, g, n_paths) if antithetic else (z, g)
 
 
 @partial(jax.jit, static_argnames=("n_paths", "shocks", "dtype", "antithetic", "strata"))
