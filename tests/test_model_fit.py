@@ -256,9 +256,11 @@ def test_a_fit_with_cold_compile_caches_gives_the_same_posterior(small_fit, tmp_
 def test_a_fit_by_other_model_code_is_not_reused(fitted, tmp_path) -> None:
     import shutil
 
-    from rutsim.model._store import model_code_hash, read_manifest, write_manifest
+    from rutsim.model._store import compile_target, model_code_hash, read_manifest, write_manifest
 
     assert fitted.manifest.model_code_hash == model_code_hash()
+    # the CPU the log density was compiled for: draws reproduce on one target, not across
+    assert fitted.manifest.compile_target == compile_target() != ""
     folder = tmp_path / "models" / fitted.model_id
     shutil.copytree(fitted.path, folder)
     other = read_manifest(folder).model_copy(update={"model_code_hash": "0" * 64})

@@ -42,6 +42,7 @@ from rutsim.model._store import (
     Manifest,
     ModelSlot,
     check_matches,
+    compile_target,
     config_hash,
     model_code_hash,
     open_posterior,
@@ -352,6 +353,7 @@ def _manifest(
         files=files,
         posterior_hash=posterior_hash(result.posterior),
         model_code_hash=model_code_hash(),
+        compile_target=compile_target(),
     )
 
 

@@ -82,6 +82,8 @@ class Manifest(FrozenModel):
     posterior_hash: str = ""
     #: :func:`model_code_hash` of the code that fitted it; empty in older models.
     model_code_hash: str = ""
+    #: :func:`compile_target` of the machine that fitted it; empty in older models.
+    compile_target: str = ""
 
 
 def config_hash(fit: FitConfig) -> str:
@@ -98,7 +100,7 @@ def model_id(fit: FitConfig, data_hash: str) -> str:
 
 def _integrity(manifest: Manifest) -> str:
     record = manifest.model_copy(update={"integrity": ""}).model_dump(mode="json")
-    for key in ("posterior_hash", "model_code_hash"):
+    for key in ("posterior_hash", "model_code_hash", "compile_target"):
         if not record[key]:
             del record[key]  # models sealed before the field existed stay valid
     if not record["diagnostics"].get("bfmi"):
@@ -139,6 +141,28 @@ def model_code_hash() -> str:
         source = Path(spec.origin).read_text(encoding="utf-8")
         digest.update(name.encode() + b"\0" + normalised_code(source).encode())
     return digest.hexdigest()
+
+
+def compile_target() -> str:
+    """Return the CPU that the sampler's log density is compiled for (Numba's target).
+
+    NUTS trajectories are chaotic: a last-bit change in the log density's gradient sends
+    a chain elsewhere within the warm-up. PyTensor's Numba backend (nutpie's) compiles
+    with fast-math for the host CPU, or for ``NUMBA_CPU_NAME``, and the vector width sets
+    the order of floating-point sums. So the same code, data and seed give the same draws
+    on one CPU target and a different, equally valid posterior sample on another
+    (``docs/validation.md``, "Why refits differ"). The manifest records the target so that
+    two fits of one model id can be told apart.
+    """
+    from numba.core import config
+
+    # numba sets its config attributes at import, from the environment
+    name = getattr(config, "CPU_NAME", None)
+    if name:
+        return str(name)
+    import llvmlite.binding as llvm
+
+    return str(llvm.get_host_cpu_name())
 
 
 def normalised_code(source: str) -> str:
