@@ -18,6 +18,12 @@ draw, and reports wall and CPU time, path-steps per second and peak resident mem
 the run folder, file by file (``--set section.key=value`` as on the command line)::
 
     .venv/bin/python benchmarks/bench_run.py e2e configs/default.toml --name size-default
+
+``phases`` does the same and splits the wall time by phase: the imports, then every
+phase function of the pipeline and of the report, each wrapped with a timer in place
+(nested phases are shown indented; their time is part of the enclosing one)::
+
+    .venv/bin/python benchmarks/bench_run.py phases configs/default.toml --name ph1
 """
 
 from __future__ import annotations
@@ -150,6 +156,74 @@ def e2e(args: argparse.Namespace) -> dict[str, float]:
     }
 
 
+#: (module, function) pairs timed by ``phases``, outermost first; one level of nesting.
+PHASES = (
+    ("rutsim.pipeline", "prepare"),
+    ("rutsim.pipeline", "fit_or_load"),
+    ("rutsim.pipeline", "_simulate"),
+    ("rutsim.pipeline", "_datasets"),
+    ("rutsim.pipeline", "central_drivers"),
+    ("rutsim.pipeline", "write_run"),
+    ("rutsim.pipeline", "written_run"),
+    ("rutsim.pipeline", "write_report_files"),
+    ("rutsim.report._files", "run_metrics"),
+    ("rutsim.report._files", "draw_figures"),
+    ("rutsim.report._files", "_figures"),  # before the figure helper (d7bb4ea and older)
+    ("rutsim.report._files", "render_html"),
+    # drawn in this process; those the figure helper draws are not timed one by one
+    ("rutsim.report._drawing", "distribution_chart"),
+    ("rutsim.report._drawing", "attribution_chart"),
+    ("rutsim.report._drawing", "fan_chart"),
+    ("rutsim.report._drawing", "var_cvar_chart"),
+    ("rutsim.report._drawing", "risk_by_horizon"),
+)
+
+
+def phases(args: argparse.Namespace) -> dict[str, object]:
+    """Time ``rutsim.pipeline.run`` phase by phase (model already fitted)."""
+    import functools
+    import importlib
+
+    t0 = time.perf_counter()
+    import rutsim.pipeline
+
+    imports = time.perf_counter() - t0
+    spent: dict[str, list[float]] = {}
+
+    def timed(name: str, fn):  # type: ignore[no-untyped-def]
+        @functools.wraps(fn)
+        def wrapper(*a, **k):  # type: ignore[no-untyped-def]
+            start = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent.setdefault(name, []).append(time.perf_counter() - start)
+
+        return wrapper
+
+    for module, name in PHASES:
+        # older code (a baseline run from a git worktree) may lack some of them
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        if hasattr(mod, name):
+            setattr(mod, name, timed(name, getattr(mod, name)))
+    t1 = time.perf_counter()
+    rutsim.pipeline.run(
+        Path(args.config), name=args.name, progress=False, echo=None, overrides=args.set or ()
+    )
+    run_s = time.perf_counter() - t1
+    cpu = time.process_time()
+    return {
+        "wall_s": round(imports + run_s, 2),
+        "cpu_s_incl_imports": round(cpu, 2),
+        "imports_s": round(imports, 2),
+        "phases_s": {k: [round(x, 3) for x in v] for k, v in spent.items()},
+        "unaccounted_s": round(run_s - sum(sum(spent.get(n, [])) for _, n in PHASES[:8]), 2),
+    }
+
+
 def main() -> None:
     """Parse the sub-command and print the result as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -165,9 +239,13 @@ def main() -> None:
     e.add_argument("config")
     e.add_argument("--name", default=None)
     e.add_argument("--set", action="append", help="section.key=value override (repeatable)")
+    ph = sub.add_parser("phases")
+    ph.add_argument("config")
+    ph.add_argument("--name", default=None)
+    ph.add_argument("--set", action="append", help="section.key=value override (repeatable)")
     args = parser.parse_args()
     print(f"load avg {os.getloadavg()[0]:.2f}, cpus {os.cpu_count()}", flush=True)
-    out = memory(args) if args.cmd == "memory" else e2e(args)
+    out = {"memory": memory, "e2e": e2e, "phases": phases}[args.cmd](args)
     print(json.dumps(out, indent=2, default=str))
     print(f"load avg after {os.getloadavg()[0]:.2f}")
 

@@ -15,6 +15,11 @@ if "RUTSIM_CACHE_DIR" not in os.environ:
 
     os.environ["RUTSIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="rutsim-test-cache-")
 
+# Reports draw every figure in the test process: the fast tier already runs one pytest
+# worker per core, and a helper process per report would only contend with them. The
+# tests of the helper (test_report_build, test_pipeline, the signal matrix) turn it on.
+os.environ.setdefault("RUTSIM_FIGURE_HELPER", "0")
+
 import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402

@@ -161,18 +161,21 @@ def test_same_config_and_seed_give_identical_values(project: Path) -> None:
 
 
 def test_the_run_reports_from_memory_exactly_what_rutsim_report_reads_back(
-    project: Path,
+    project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Also: the run draws part of its figures in a helper process, the rebuild none."""
     import shutil
 
     from rutsim.report import build_report
 
+    monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "1")
     res = run(
         _config(project), name="mem", progress=False, echo=None, fit=fake_fit,
         overrides=["outputs.figures=true", "outputs.report=true"],
     )  # fmt: skip
     copy = project / "outputs" / "reread"
     shutil.copytree(res.folder, copy)
+    monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "0")
     build_report(copy, overwrite_report=True)  # loads the folder from disk
     compared = ["metrics.parquet", "metrics.csv", "summary.json"]
     compared += [p.relative_to(res.folder).as_posix() for p in res.folder.glob("figures/*.png")]

@@ -319,7 +319,6 @@ def test_cli_rebuilds_a_report(tmp_path: Path) -> None:
 def test_failure_mid_build_leaves_the_folder_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import rutsim.report._files as build
 
     folder = make_run_folder(tmp_path, n_sample=4, n_path=6, n_horizon=4, with_model=False)
     before = _snapshot(folder)
@@ -327,7 +326,9 @@ def test_failure_mid_build_leaves_the_folder_as_it_was(
     def boom(*args: object, **kwargs: object) -> bytes:
         raise RuntimeError("figure failed")
 
-    monkeypatch.setattr(build, "attribution_chart", boom)
+    import rutsim.report._drawing as drawing
+
+    monkeypatch.setattr(drawing, "attribution_chart", boom)
     with pytest.raises(RuntimeError, match="figure failed"):
         build_report(folder)
     assert _snapshot(folder) == before
@@ -347,3 +348,41 @@ def test_the_report_states_monte_carlo_noise_and_marks_thin_tails(built: Path) -
     assert "median return" not in note
     # A flagged cell drops its per-draw band (mostly noise); unflagged cells keep theirs.
     assert "per-draw band not shown" in page
+
+
+def test_a_figure_helper_draws_the_same_bytes_and_is_not_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Figures drawn partly in the helper process equal those drawn in one process, and a
+    helper that died before its request leaves the caller to draw everything."""
+    from rutsim.report._drawing import draw_figures, figure_helper, figure_jobs, split
+    from rutsim.report._history import load_history
+    from rutsim.runs import load_run, resolve_weights, run_metrics
+
+    folder = make_run_folder(tmp_path, n_sample=6, n_path=10, n_horizon=4, with_model=False)
+    run = load_run(folder)
+    weights = resolve_weights(run, None)
+    table = run_metrics(run, weights)
+    n_h = run.simulation.sizes["horizon"]
+    history = load_history(run)
+    alone = draw_figures(run, table, weights, n_h, history)
+    jobs = figure_jobs(run, table, weights, n_h, history)
+    mine, theirs = split(jobs)
+    assert sorted(mine + theirs) == sorted(jobs) and mine and theirs
+    assert split(jobs) == (mine, theirs)  # the same split every time
+    monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "1")
+    with figure_helper() as helper:
+        assert helper is not None
+        shared = draw_figures(run, table, weights, n_h, history, helper)
+        assert helper.drawn == tuple(theirs)  # drawn there, not redrawn here
+    assert list(shared) == list(alone)  # the report's order
+    assert shared == alone
+    with figure_helper() as helper:
+        assert helper is not None
+        helper._proc.kill()
+        helper._proc.join()
+        assert draw_figures(run, table, weights, n_h, history, helper) == alone
+        assert helper.drawn == ()
+    monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "0")
+    with figure_helper() as helper:
+        assert helper is None

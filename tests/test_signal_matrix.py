@@ -74,7 +74,8 @@ def _leftovers(root: Path) -> list[str]:
 
 
 def _start(root: Path, args: list[str]) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160"}
+    # as a user runs it: reports draw part of their figures in a helper process
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "160", "RUTSIM_FIGURE_HELPER": "1"}
     return subprocess.Popen(
         [str(RUTSIM), *args],
         cwd=root,

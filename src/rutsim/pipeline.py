@@ -44,6 +44,7 @@ from rutsim.files import atomic_dir, package_versions
 from rutsim.model import DRIVERS, FittedModel, driver_table, fit_or_load
 from rutsim.report import (
     describe_model,
+    figure_helper,
     format_headline,
     format_position,
     headline_table,
@@ -225,6 +226,10 @@ def run(
                     "model_dir": portable_path(fitted.path, project),
                 }
             )
+            out = cfg.outputs
+            # The figure helper starts first, so its imports overlap the NetCDF writes; it
+            # is stopped with the block's other resources, however the block ends.
+            helper = cluster.enter_context(figure_helper(out.figures or out.report))
             write_run(
                 tmp,
                 simulation=simulation,
@@ -235,11 +240,12 @@ def run(
                 pooled=pooled,
                 streamed=sink is not None,
             )
-            out = cfg.outputs
             # the report from the datasets still in memory, through the same code as
             # `rutsim report` (which loads the folder): no read-back of what was just written
             written = written_run(tmp, simulation=simulation, draw_metrics=metrics, pooled=pooled)
-            files = write_report_files(written, tmp, figures=out.figures, report=out.report)
+            files = write_report_files(
+                written, tmp, figures=out.figures, report=out.report, helper=helper
+            )
             announce(f"writing {shown(final)}")
     _remember_speed(cfg, result, timings)
     table = headline_table(files.table, files.horizons)

@@ -5,6 +5,7 @@ the simulation's; it never writes the simulation files themselves.
 """
 
 from rutsim.report._compare import compare_runs, scenario_differences
+from rutsim.report._drawing import figure_helper
 from rutsim.report._export import export_run
 from rutsim.report._figures import figure_png
 from rutsim.report._files import REPORT_ENTRIES, build_report, describe, write_report_files
@@ -24,6 +25,7 @@ __all__ = [
     "describe_model",
     "escape",
     "html_page",
+    "figure_helper",
     "figure_png",
     "figures_html",
     "format_headline",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,20 +13,11 @@ import pandas as pd
 from rutsim.config import PortfolioConfig, validate_model
 from rutsim.errors import RunOutputError
 from rutsim.files import atomic_dir, atomic_write_bytes, atomic_write_text, clear_stale
-from rutsim.report._figures import (
-    attribution_chart,
-    distribution_chart,
-    fan_chart,
-    horizon_label,
-    risk_by_horizon,
-    scenario_colours,
-    var_cvar_chart,
-)
+from rutsim.report._drawing import FigureHelper, draw_figures, figure_helper
 from rutsim.report._history import load_history
 from rutsim.report._html import ModelInfo, relative, render_html
 from rutsim.report._position import position_horizons, position_summary
 from rutsim.report._summary import headline_horizons, summary_json
-from rutsim.risk import BLEND
 from rutsim.runs import (
     RunData,
     load_run,
@@ -61,16 +51,6 @@ class ReportFiles(NamedTuple):
     horizons: tuple[int, ...]
     portfolio: PortfolioConfig = PortfolioConfig()
     position_horizons: tuple[int, ...] = ()
-
-
-def _slug(name: str, taken: set[str]) -> str:
-    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "scenario"
-    base, i = slug, 1
-    while slug in taken:
-        i += 1
-        slug = f"{base}_{i}"
-    taken.add(slug)
-    return slug
 
 
 def _model_folder(run: RunData, models_dir: Path) -> Path | None:
@@ -157,6 +137,7 @@ def write_report_files(
     figures: bool = True,
     report: bool = True,
     portfolio: PortfolioConfig | None = None,
+    helper: FigureHelper | None = None,
 ) -> ReportFiles:
     """Write metrics, summary, figures and the HTML report of ``run`` into ``folder``.
 
@@ -179,6 +160,9 @@ def write_report_files(
         Whether to write ``figures/*.png`` and ``report.html``.
     portfolio : PortfolioConfig, optional
         The position stated in currency; defaults to the config's ``[portfolio]``.
+    helper : FigureHelper, optional
+        A process that draws part of the figures at the same time (see
+        :func:`figure_helper`).
     """
     folder = Path(folder)
     cfg = output_config(run)
@@ -199,7 +183,7 @@ def write_report_files(
     root = folder.resolve().parent.parent
     if figures or report:
         announce("drawing the figures")
-        pngs = _figures(run, table, w, n_h)
+        pngs = draw_figures(run, table, w, n_h, load_history(run), helper)
     written: list[Path] = []
     if figures:
         for key, (_, png) in pngs.items():
@@ -222,41 +206,6 @@ def write_report_files(
     return ReportFiles(
         parquet, csv, summ, tuple(written), html_path, table, tuple(hs), position, tuple(pos_h)
     )
-
-
-def _figures(
-    run: RunData, table: pd.DataFrame, w: Mapping[str, float], n_h: int
-) -> dict[str, tuple[str, bytes]]:
-    colours = scenario_colours(run.scenarios)
-    entities = [*run.scenarios, BLEND]
-    one_year = min(4, n_h)
-    marked = sorted({one_year, n_h})
-    pngs: dict[str, tuple[str, bytes]] = {}
-    for h in marked:
-        pngs[f"distribution_{h}q"] = (
-            f"Return distributions at {horizon_label(h)}, VaR 95 marked",
-            distribution_chart(run, table, w, h, colours),
-        )
-    pngs["attribution"] = (
-        "Attribution of the mean and the CVaR-95 tail to earnings, multiple and carry",
-        attribution_chart(table, entities, marked),
-    )
-    history = load_history(run)
-    taken: set[str] = set()
-    for name in run.scenarios:
-        pngs[f"fan_{_slug(name, taken)}"] = (
-            f"Scenario '{name}': total-return index, implied P/E, earnings and macro paths",
-            fan_chart(run, name, colours[name], history),
-        )
-    pngs["var_cvar"] = (
-        "VaR and CVaR at 95% and 99%, with 90% credible intervals",
-        var_cvar_chart(table, entities, marked, colours),
-    )
-    pngs["risk_by_horizon"] = (
-        "CVaR 95% and probability of loss at every horizon",
-        risk_by_horizon(table, entities, colours, marked),
-    )
-    return pngs
 
 
 def _link_or_copy(src: str | Path, dst: str | Path) -> None:
@@ -300,6 +249,17 @@ def build_report(
         Paths inside ``run_folder``.
     """
     run_folder = Path(run_folder)
+    with figure_helper() as helper:  # started first: its imports overlap the loading
+        return _rebuild(run_folder, overwrite_report, weights, position, helper)
+
+
+def _rebuild(
+    run_folder: Path,
+    overwrite_report: bool,
+    weights: Mapping[str, float] | None,
+    position: Mapping[str, object] | None,
+    helper: FigureHelper | None,
+) -> ReportFiles:
     # The temporary folders of an earlier rebuild that was killed (SIGKILL) go first.
     clear_stale(run_folder.parent)
     announce(f"loading {run_folder}")
@@ -325,7 +285,7 @@ def build_report(
                 shutil.copytree(entry, tmp / entry.name, copy_function=_link_or_copy)
             else:
                 _link_or_copy(entry, tmp / entry.name)
-        files = write_report_files(run, tmp, weights=weights, portfolio=portfolio)
+        files = write_report_files(run, tmp, weights=weights, portfolio=portfolio, helper=helper)
 
     def moved(p: Path) -> Path:
         return run_folder / p.relative_to(tmp)

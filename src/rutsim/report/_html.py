@@ -31,7 +31,7 @@ from rutsim.report._compare import (
 )
 from rutsim.report._page import html_page
 from rutsim.report._position import position_headline, position_html
-from rutsim.report._summary import HEADLINE_METRICS, MACRO_SHOWN, table_row
+from rutsim.report._summary import HEADLINE_METRICS, MACRO_SHOWN, table_cell, table_row
 from rutsim.risk import BLEND, COMPONENTS, CONVENTION_ATTRS, FEW_TAIL_PATHS, quantile
 from rutsim.runs import RunData
 
@@ -85,8 +85,8 @@ def _pts(v: float) -> str:
 
 
 def _value(table: pd.DataFrame, entity: str, h: int, metric: str) -> dict[str, float]:
-    sel = table[(table.scenario == entity) & (table.horizon == h) & (table.metric == metric)]
-    return dict(zip(sel.statistic, sel.value, strict=True))
+    values = table["value"].to_numpy()
+    return {s: float(values[i]) for s, i in table_cell(table, entity, h, metric).items()}
 
 
 def _years(h: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import weakref
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -33,25 +34,48 @@ HEADLINE_METRICS: dict[str, str] = {
 }
 
 
+#: Per long table (by ``id``, with a weak reference to tell a reused id apart): its rows'
+#: positions by (scenario, horizon, metric) and statistic.
+_CELLS: dict[int, tuple[weakref.ref[pd.DataFrame], int, dict[tuple, dict[str, int]]]] = {}
+
+
+def _cells(table: pd.DataFrame) -> dict[tuple, dict[str, int]]:
+    # The report looks up hundreds of cells of a table of about 20,000 rows; a boolean
+    # mask per lookup cost about 1 s a report. The table is built once and only gains
+    # columns afterwards, so the key columns are indexed once (rebuilt if rows change).
+    key = id(table)
+    hit = _CELLS.get(key)
+    rows = int(table.shape[0])
+    if hit is not None and hit[0]() is table and hit[1] == rows:
+        return hit[2]
+    index: dict[tuple, dict[str, int]] = {}
+    columns = (table.scenario, table.horizon, table.metric, table.statistic)
+    keys = zip(*(c.to_numpy() for c in columns), strict=True)
+    for i, (entity, h, metric, stat) in enumerate(keys):
+        index.setdefault((str(entity), int(h), str(metric)), {}).setdefault(str(stat), i)
+    _CELLS[key] = (weakref.ref(table, lambda _: _CELLS.pop(key, None)), rows, index)
+    return index
+
+
+def table_cell(table: pd.DataFrame, entity: str, horizon: int, metric: str) -> dict[str, int]:
+    """Row positions of one metric of one entity at one horizon, by statistic."""
+    return _cells(table).get((entity, int(horizon), metric), {})
+
+
 def table_row(
     table: pd.DataFrame, entity: str, horizon: int, metric: str, statistic: str = "pooled"
 ) -> pd.Series | None:
     """One row of the long metrics table (value, mc_se, flag, ...), or None."""
-    sel = table[
-        (table.scenario == entity)
-        & (table.horizon == horizon)
-        & (table.metric == metric)
-        & (table.statistic == statistic)
-    ]
-    return None if sel.empty else sel.iloc[0]
+    pos = table_cell(table, entity, horizon, metric).get(statistic)
+    return None if pos is None else table.iloc[pos]
 
 
 def table_value(
     table: pd.DataFrame, entity: str, horizon: int, metric: str, statistic: str = "pooled"
 ) -> float:
     """One cell of the long metrics table (NaN when the table lacks it)."""
-    row = table_row(table, entity, horizon, metric, statistic)
-    return float("nan") if row is None else float(row.value)
+    pos = table_cell(table, entity, horizon, metric).get(statistic)
+    return float("nan") if pos is None else float(table["value"].iat[pos])
 
 
 def headline_horizons(requested: Sequence[int], n_horizon: int) -> list[int]:
