@@ -386,3 +386,41 @@ def test_a_figure_helper_draws_the_same_bytes_and_is_not_needed(
     monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "0")
     with figure_helper() as helper:
         assert helper is None
+
+
+_MASK_OF_A_NEW_HELPER = """
+import os, re, signal, time
+from pathlib import Path
+from rutsim.report._drawing import figure_helper
+before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+with figure_helper() as helper:
+    status = Path(f"/proc/{helper.pid}/status").read_text()
+    blocked = int(re.search(r"SigBlk:\\s*([0-9a-f]+)", status).group(1), 16)
+    os.kill(helper.pid, signal.SIGINT)
+    time.sleep(0.5)
+    alive = helper._proc.is_alive()
+    print(bool(blocked & (1 << (signal.SIGINT - 1))), alive,
+          signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before)
+print(helper._proc.is_alive())
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_a_figure_helper_never_sees_ctrl_c() -> None:
+    """Ctrl-C reaches the whole process group: the helper has SIGINT blocked from its
+    start (no traceback while it imports) and outlives one, while the caller's signal
+    mask is as it was. In a new interpreter, where spawning also starts multiprocessing's
+    resource tracker (which unblocks SIGINT after its own start)."""
+    import os
+
+    env = {**os.environ, "RUTSIM_FIGURE_HELPER": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", _MASK_OF_A_NEW_HELPER],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True", "True", "False"], done.stdout
+    assert "Traceback" not in done.stderr, done.stderr

@@ -22,6 +22,7 @@ import contextlib
 import multiprocessing as mp
 import os
 import re
+import signal
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from multiprocessing.connection import Connection
@@ -134,7 +135,8 @@ def split(jobs: Mapping[str, FigureJob]) -> tuple[list[str], list[str]]:
 
 def _serve(conn: Connection) -> None:
     """Serve as the helper: receive one request, draw its figures, send the PNGs back."""
-    # A Ctrl-C reaches the whole process group; the caller stops and kills the helper.
+    # A Ctrl-C reaches the whole process group (SIGINT is blocked since the start, see
+    # FigureHelper): the caller stops and kills the helper, which ignores both signals.
     signals.ignore()
     try:
         run, table, weights, n_h, history, keys = conn.recv()
@@ -156,10 +158,31 @@ class FigureHelper:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="rutsim-figures")
-        self._proc.start()
+        # SIGINT stays blocked in the helper from its first instruction (the mask survives
+        # fork and exec): a Ctrl-C reaches the whole process group, and a helper still
+        # importing would print a KeyboardInterrupt traceback. Blocked here only for the
+        # start, so a Ctrl-C meanwhile reaches the caller just after it, not lost.
+        blocking = hasattr(signal, "pthread_sigmask")
+        if blocking:
+            # Spawning starts multiprocessing's resource tracker on first use, which
+            # unblocks SIGINT after its own start: start it before blocking.
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
+            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            self._proc.start()
+        finally:
+            if blocking:
+                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child.close()
         #: Stems of the figures the helper drew and sent back (for tests and timings).
         self.drawn: tuple[str, ...] = ()
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the helper."""
+        return self._proc.pid
 
     def request(self, payload: tuple[Any, ...]) -> bool:
         """Send the run, table and figure stems; False when the helper is gone."""
