@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
-__all__ = ["Interrupted", "check", "deferred", "ignore", "install", "received"]
+__all__ = ["Interrupted", "check", "deferred", "ignore", "install", "received", "spawning"]
 
 _received: list[int] = []
 _deferring = [0]
@@ -81,6 +81,31 @@ def ignore() -> None:
         return
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def spawning() -> Iterator[None]:
+    """Block SIGINT while child processes start in the block, so that they never see it.
+
+    A terminal's Ctrl-C reaches the whole process group. A spawned child that reacts to it
+    prints a ``KeyboardInterrupt`` traceback (while it imports, or from inside its work),
+    when only the parent should stop: the parent then stops its children. A blocked signal
+    stays blocked through fork and exec, so children started in the block have SIGINT
+    blocked for life; in the parent a Ctrl-C meanwhile waits for the block's end and is
+    not lost. Multiprocessing's resource tracker unblocks SIGINT after its own first start,
+    so it is started before blocking. A no-op where ``pthread_sigmask`` does not exist.
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def received() -> int | None:

@@ -22,7 +22,6 @@ import contextlib
 import multiprocessing as mp
 import os
 import re
-import signal
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from multiprocessing.connection import Connection
@@ -158,23 +157,10 @@ class FigureHelper:
         ctx = mp.get_context("spawn")
         self._conn, child = ctx.Pipe()
         self._proc = ctx.Process(target=_serve, args=(child,), daemon=True, name="rutsim-figures")
-        # SIGINT stays blocked in the helper from its first instruction (the mask survives
-        # fork and exec): a Ctrl-C reaches the whole process group, and a helper still
-        # importing would print a KeyboardInterrupt traceback. Blocked here only for the
-        # start, so a Ctrl-C meanwhile reaches the caller just after it, not lost.
-        blocking = hasattr(signal, "pthread_sigmask")
-        if blocking:
-            # Spawning starts multiprocessing's resource tracker on first use, which
-            # unblocks SIGINT after its own start: start it before blocking.
-            from multiprocessing import resource_tracker
-
-            resource_tracker.ensure_running()
-            old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-        try:
+        # SIGINT blocked in the helper for life: a Ctrl-C to the process group is the
+        # caller's to handle (it stops the helper).
+        with signals.spawning():
             self._proc.start()
-        finally:
-            if blocking:
-                signal.pthread_sigmask(signal.SIG_SETMASK, old)
         child.close()
         #: Stems of the figures the helper drew and sent back (for tests and timings).
         self.drawn: tuple[str, ...] = ()
