@@ -383,6 +383,9 @@ def test_a_figure_helper_draws_the_same_bytes_and_is_not_needed(
         helper._proc.join()
         assert draw_figures(run, table, weights, n_h, history, helper) == alone
         assert helper.drawn == ()
+    with figure_helper() as helper:  # what cannot be pickled is not sent (drawn here)
+        assert helper is not None
+        assert helper.request((lambda: None,)) is False
     monkeypatch.setenv("RUTSIM_FIGURE_HELPER", "0")
     with figure_helper() as helper:
         assert helper is None

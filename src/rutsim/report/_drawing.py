@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import ForkingPickler
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -171,10 +172,14 @@ class FigureHelper:
         return self._proc.pid
 
     def request(self, payload: tuple[Any, ...]) -> bool:
-        """Send the run, table and figure stems; False when the helper is gone."""
+        """Send the run, table and figure stems; False when they cannot go (draw here)."""
         try:
-            self._conn.send(payload)
-        except (OSError, ValueError):
+            data = ForkingPickler.dumps(payload)
+        except Exception:  # noqa: BLE001 - whatever cannot be pickled is drawn here
+            return False
+        try:
+            self._conn.send_bytes(data)
+        except (OSError, ValueError):  # the helper is gone
             return False
         return True
 
