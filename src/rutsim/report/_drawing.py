@@ -1,10 +1,11 @@
 """A report's figures, drawn in two processes: the caller and one spawned helper.
 
 Matplotlib holds the GIL while it lays out and renders a figure, so threads cannot share
-the drawing; a second process can, and halves it on two cores (about 6 s of the default
-run's report). The helper is started before the caller's last other work (writing the
-NetCDF files, or loading a run), so its imports overlap it. It is spawned, not forked:
-the caller may hold JAX's thread pools, which a fork copies in an unknown state.
+the drawing; a second process can: on two cores the default run's figures took 3.2 s
+instead of 5.7 s (``benchmarks/README.md``). The helper is started before the caller's
+last other work (writing the NetCDF files, or loading a run), so its imports overlap it.
+It is spawned, not forked: the caller may hold JAX's thread pools, which a fork copies in
+an unknown state.
 
 Every figure is drawn by the same function in either process, and the PNG bytes do not
 depend on which (``tests/test_report_build.py``). When the helper cannot start, dies or
@@ -48,9 +49,12 @@ __all__ = ["FigureHelper", "FigureJob", "draw_figures", "figure_helper", "figure
 
 #: Set to "0" to draw every figure in the calling process.
 HELPER_ENV = "RUTSIM_FIGURE_HELPER"
-#: Extra seconds a fresh process spends on its first figure (fonts, caches), in units of
-#: a fan chart's drawing time: the split gives the helper that much less to draw.
+#: The extra time of a fresh process's first figure (fonts, caches), in units of a fan
+#: chart's drawing time: the split gives the helper that much less to draw.
 HELPER_HEAD_START = 0.7
+#: Seconds to wait for the helper's figures before drawing them here instead (a helper
+#: draws its share in seconds; this only bounds a helper that stopped answering).
+HELPER_TIMEOUT_S = 600.0
 
 
 class FigureJob(NamedTuple):
@@ -186,6 +190,8 @@ class FigureHelper:
     def result(self) -> dict[str, bytes] | None:
         """Wait for the helper's PNG bytes; None when it failed or died."""
         try:
+            if not self._conn.poll(HELPER_TIMEOUT_S):
+                return None
             pngs = self._conn.recv()
         except (EOFError, OSError):
             return None
@@ -235,16 +241,16 @@ def draw_figures(
     With a helper, part of them are drawn there at the same time.
     """
     jobs = figure_jobs(run, table, weights, n_h, history)
-    mine, theirs = split(jobs) if helper is not None else (list(jobs), [])
-    sent = bool(theirs) and helper is not None
-    if sent:
-        assert helper is not None
-        sent = helper.request((run, table, dict(weights), n_h, history, theirs))
-    pngs = {k: jobs[k].draw() for k in (mine if sent else list(jobs))}
-    if sent:
-        assert helper is not None
-        drawn = helper.result()
+    mine: list[str] = list(jobs)
+    theirs: list[str] = []
+    if helper is not None:
+        mine, theirs = split(jobs)
+        if not helper.request((run, table, dict(weights), n_h, history, theirs)):
+            mine, theirs = list(jobs), []
+    pngs = {k: jobs[k].draw() for k in mine}
+    if theirs and helper is not None:
+        drawn = helper.result() or {}
         for k in theirs:
             # A helper that died or failed: draw here (an error in a figure is raised here).
-            pngs[k] = drawn[k] if drawn is not None and k in drawn else jobs[k].draw()
+            pngs[k] = drawn[k] if k in drawn else jobs[k].draw()
     return {k: (job.caption, pngs[k]) for k, job in jobs.items()}
